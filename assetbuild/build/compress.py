@@ -1,0 +1,108 @@
+"""Precompressed variants: deterministic gzip and brotli, kept only where they pay.
+
+Owns: the codecs and their settings, the list of formats never worth compressing, and the 5%
+rule. Must not: decide file names beyond the suffix, or write anything.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Iterable
+
+import brotli
+
+SUFFIX = {"gzip": ".gz", "br": ".br"}
+
+# Formats that carry their own compression: a second pass only adds bytes and CPU.
+ALREADY_COMPRESSED = frozenset(
+    [
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "webp",
+        "avif",
+        "heic",
+        "heif",
+        "jxl",
+        "ico",
+        "woff",
+        "woff2",
+        "eot",
+        "zip",
+        "gz",
+        "tgz",
+        "br",
+        "bz2",
+        "xz",
+        "zst",
+        "7z",
+        "rar",
+        "mp3",
+        "mp4",
+        "m4a",
+        "m4v",
+        "ogg",
+        "oga",
+        "ogv",
+        "opus",
+        "webm",
+        "mov",
+        "avi",
+        "flac",
+        "wasm",
+        "pdf",
+    ]
+)
+
+# Keep a variant only when it saves at least 5%, as WhiteNoise does: below that, the extra file
+# and the Content-Encoding negotiation cost more than they save.
+MAX_RATIO = 0.95
+
+
+def worth_compressing(release_path: str) -> bool:
+    extension = release_path.rpartition(".")[2].lower()
+    return extension not in ALREADY_COMPRESSED
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    """gzip at level 9 with a fixed header: mtime 0, no file name, OS "unknown".
+
+    Python's gzip module writes the OS byte that zlib was compiled for; writing the header
+    ourselves makes the bytes depend only on the content.
+    """
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS, 9)
+    body = compressor.compress(data) + compressor.flush()
+    header = (
+        b"\x1f\x8b\x08\x00" + b"\x00\x00\x00\x00" + b"\x02\xff"
+    )  # magic, deflate, no flags, mtime 0, XFL=max, OS=255
+    trailer = struct.pack("<II", zlib.crc32(data) & 0xFFFFFFFF, len(data) & 0xFFFFFFFF)
+    return header + body + trailer
+
+
+def brotli_bytes(data: bytes) -> bytes:
+    # Quality 11 is slow (under 1 MB/s) but runs once per content, at build time, never per request.
+    return bytes(brotli.compress(data, quality=11))
+
+
+CODECS = {"gzip": gzip_bytes, "br": brotli_bytes}
+
+
+def variants(data: bytes, encodings: Iterable[str]) -> dict[str, bytes]:
+    """The encodings of ``data`` that are at least 5% smaller, by encoding name."""
+    kept: dict[str, bytes] = {}
+    for encoding in encodings:
+        compressed = CODECS[encoding](data)
+        if len(compressed) <= len(data) * MAX_RATIO:
+            kept[encoding] = compressed
+    return kept
+
+
+def decode(encoding: str, data: bytes) -> bytes:
+    """The original bytes of a variant (for ``verify``)."""
+    if encoding == "gzip":
+        return zlib.decompress(data, 16 + zlib.MAX_WBITS)
+    if encoding == "br":
+        return bytes(brotli.decompress(data))
+    raise ValueError(f"unknown encoding {encoding!r}")

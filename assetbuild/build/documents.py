@@ -1,0 +1,245 @@
+"""Reading: each stylesheet and script of the plan -> text pieces with their references placed.
+
+Owns: decoding, the webassets ``input`` step, finding references (through ``css`` and ``js``),
+resolving them (through ``references``), what a bundle does with a leading ``@import``
+(inlined in place when it is an unconditional local import, hoisted otherwise), and the report of
+every missing reference and undecodable file.
+Must not: know fingerprints or write anything; it only describes what ``render`` will produce.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from assetbuild.build import css, js
+from assetbuild.build.bundles import FilterChain
+from assetbuild.build.plan import Asset, Plan
+from assetbuild.build.references import Resolution, Resolver
+from assetbuild.build.sources import Source, SourceTree
+from assetbuild.build.text import Decoded, DecodeFailure, decode_css, decode_script
+from assetbuild.errors import Problem
+
+
+@dataclass(frozen=True)
+class Link:
+    """A reference and what becomes of it: rewritten to ``resolution.target``, dropped, or kept."""
+
+    reference: css.Reference
+    resolution: Resolution
+    drop: bool = False
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Text from one source file. Rendering keeps ``head`` and then ``text[body_start:]`` with
+    the links rewritten; a bundle input's leading ``@charset``/``@import`` rules are not kept."""
+
+    origin: str  # logical path of the file the text came from; its references resolve from there
+    text: str
+    links: tuple[Link, ...]
+    head: str = ""
+    body_start: int = 0
+
+
+@dataclass(frozen=True)
+class Document:
+    asset: Asset
+    pieces: tuple[Piece, ...]
+    hoisted: tuple[Piece, ...] = ()  # @import rules a CSS bundle moves to its top
+    decoded: Decoded | None = None  # a file published on its own: encode back as it came
+
+    @property
+    def dependencies(self) -> tuple[str, ...]:
+        targets = {
+            link.resolution.target
+            for piece in (*self.hoisted, *self.pieces)
+            for link in piece.links
+            if link.resolution.target is not None and not link.drop
+        }
+        return tuple(sorted(targets))
+
+
+class Reader:
+    def __init__(
+        self,
+        tree: SourceTree,
+        plan: Plan,
+        resolver: Resolver,
+        chains: Mapping[str, FilterChain],
+        on_missing: str,
+    ):
+        self.tree = tree
+        self.plan = plan
+        self.resolver = resolver
+        self.chains = chains
+        self.on_missing = on_missing
+        self.problems: list[Problem] = []  # errors and warnings, in the order found
+
+    def read(self, asset: Asset) -> Document | None:
+        """The asset's document, or None when it could not be read (a problem says why)."""
+        try:
+            if asset.bundle is None:
+                return self._standalone(asset)
+            if asset.kind == "css":
+                return self._css_bundle(asset)
+            return self._js_bundle(asset)
+        except DecodeFailure as failure:
+            self.problems.append(failure.problem)
+            return None
+        except OSError as exc:
+            self.problems.append(
+                Problem(
+                    f"cannot be read ({exc.strerror or exc}); did it change or vanish during the build?",
+                    exc.filename or asset.logical_path,
+                )
+            )
+            return None
+
+    # -- files published on their own: their bytes stay, except the references --------------
+
+    def _standalone(self, asset: Asset) -> Document:
+        source = asset.inputs[0]
+        data = source.file.read_bytes()
+        if asset.kind == "css":
+            decoded = decode_css(data, str(source.file))
+            references = css.scan(decoded.text)
+        else:
+            decoded = decode_script(data)
+            references = js.sourcemap_references(decoded.text)
+        links = tuple(self._link(source, ref) for ref in references)
+        return Document(asset, (Piece(source.logical_path, decoded.text, links),), decoded=decoded)
+
+    # -- bundles ------------------------------------------------------------------------------
+
+    def _js_bundle(self, asset: Asset) -> Document:
+        chain = self.chains[asset.logical_path]
+        pieces = []
+        for source in asset.inputs:
+            text = decode_script(source.file.read_bytes()).text
+            text = chain.input(text, str(source.file), asset.logical_path)
+            # An input's source map describes that file alone, not the joined, minified bundle.
+            links = tuple(
+                Link(ref, Resolution(), drop=True) for ref in js.sourcemap_references(text)
+            )
+            pieces.append(Piece(source.logical_path, text, links))
+        return Document(asset, tuple(pieces))
+
+    def _css_bundle(self, asset: Asset) -> Document:
+        pieces: list[Piece] = []
+        hoisted: list[Piece] = []
+        for source in asset.inputs:
+            self._css_input(asset, source, pieces, hoisted, chain=(source.logical_path,))
+        return Document(asset, tuple(pieces), tuple(hoisted))
+
+    def _css_input(
+        self,
+        asset: Asset,
+        source: Source,
+        pieces: list[Piece],
+        hoisted: list[Piece],
+        chain: tuple[str, ...],
+    ) -> None:
+        text = decode_css(source.file.read_bytes(), str(source.file)).text
+        text = self.chains[asset.logical_path].input(text, str(source.file), asset.logical_path)
+        prelude = css.prelude(text)
+        cut = [(0, prelude.charset_end)]
+        for rule in prelude.imports:
+            cut.append((rule.start, rule.end))
+            self._import(asset, source, text, rule, pieces, hoisted, chain)
+        links = []
+        for ref in css.scan(text):
+            if ref.start < prelude.body_start:
+                if ref.kind == "sourcemap":
+                    cut.append((ref.token_start, ref.token_end))
+                continue  # the @import rules, handled above
+            if ref.kind == "sourcemap":
+                links.append(Link(ref, Resolution(), drop=True))
+            else:
+                links.append(self._link(source, ref))
+        head = _without(text[: prelude.body_start], cut)
+        pieces.append(Piece(source.logical_path, text, tuple(links), head, prelude.body_start))
+
+    def _import(
+        self,
+        asset: Asset,
+        source: Source,
+        text: str,
+        rule: css.ImportRule,
+        pieces: list[Piece],
+        hoisted: list[Piece],
+        chain: tuple[str, ...],
+    ) -> None:
+        target = self.resolver.resolve(rule.reference.url, source.logical_path).target
+        asset_imported = self.plan.assets.get(target) if target is not None else None
+        # Only an unconditional import of a plain local stylesheet is inlined.
+        imported = (
+            asset_imported.inputs[0]
+            if asset_imported is not None
+            and asset_imported.bundle is None
+            and asset_imported.kind == "css"
+            and not rule.condition
+            else None
+        )
+        if imported is None:
+            # Conditional (media, supports, layer), remote, or a bundle: keep the rule, at the top.
+            rule_text = text[rule.start : rule.end]
+            link = self._link(source, rule.reference)  # reported at its place in the source file
+            local = css.scan(rule_text)[0]  # the same reference, at its offset in the rule's text
+            links = (Link(local, link.resolution, link.drop),)
+            hoisted.append(Piece(source.logical_path, rule_text, links))
+            return
+        if imported.logical_path in chain:
+            cycle = " -> ".join((*chain, imported.logical_path))
+            self.problems.append(
+                Problem(
+                    f"@import cycle: {cycle}",
+                    str(source.file),
+                    rule.reference.line,
+                    rule.reference.column,
+                )
+            )
+            return
+        self._css_input(asset, imported, pieces, hoisted, (*chain, imported.logical_path))
+
+    # -- references -----------------------------------------------------------------------------
+
+    def _link(self, source: Source, ref: css.Reference) -> Link:
+        resolution = self.resolver.resolve(ref.url, source.logical_path)
+        if resolution.miss is None:
+            return Link(ref, resolution)
+        if ref.kind == "sourcemap":
+            self.problems.append(
+                Problem(
+                    f"sourceMappingURL={ref.url} {resolution.miss}; the comment is dropped",
+                    str(source.file),
+                    ref.line,
+                    ref.column,
+                    severity="warning",
+                )
+            )
+            return Link(ref, resolution, drop=True)
+        severity = "error" if self.on_missing == "error" else "warning"
+        kept = "" if severity == "error" else '; kept as written (on_missing = "warn")'
+        self.problems.append(
+            Problem(
+                f"{ref.url} {resolution.miss}{kept}",
+                str(source.file),
+                ref.line,
+                ref.column,
+                severity,
+            )
+        )
+        return Link(ref, resolution)
+
+
+def _without(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the ``spans`` (which may overlap or lie beyond it) cut out."""
+    kept: list[str] = []
+    position = 0
+    for start, end in sorted(spans):
+        if start > position:
+            kept.append(text[position:start])
+        position = max(position, end)
+    kept.append(text[position:])
+    return "".join(kept)

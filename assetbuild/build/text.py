@@ -1,0 +1,88 @@
+"""Bytes <-> text for stylesheets and scripts, without losing a byte that is not rewritten.
+
+Owns: the encoding rules (a byte-order mark, then a leading ``@charset``, then UTF-8, as CSS
+Syntax 3 section 3.2 determines a stylesheet's encoding) and the round trip back to bytes.
+Must not: change anything but the encoding layer; it never touches the text itself.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from assetbuild.errors import Problem
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# The spec reads the @charset rule as exact ASCII bytes at offset 0: `@charset "name";`.
+_CHARSET = re.compile(rb'@charset "([\x21\x23-\x7e]{1,40})";')
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str  # the Python codec that round-trips ``text`` to the original bytes
+    bom: bytes  # the byte-order mark the file started with, if any
+
+    def encode(self, text: str) -> bytes:
+        return self.bom + text.encode(self.encoding, errors="surrogateescape")
+
+
+class DecodeFailure(Exception):
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+def decode_css(data: bytes, file: str) -> Decoded:
+    """A stylesheet's text, or ``DecodeFailure`` naming the file, the offset and the fix."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _strict(data[len(bom) :], encoding, bom, file)
+    match = _CHARSET.match(data)
+    if match:
+        name = match.group(1).decode("ascii")
+        try:
+            encoding = codecs.lookup(name).name
+        except LookupError:
+            raise DecodeFailure(
+                Problem(
+                    f'@charset "{name}" names an encoding Python does not know; use "UTF-8"',
+                    file,
+                    1,
+                    1,
+                )
+            ) from None
+        # A stylesheet cannot really be UTF-16 and start with ASCII @charset; the spec maps it to UTF-8.
+        if encoding.startswith("utf-16"):
+            encoding = "utf-8"
+        return _strict(data, encoding, b"", file)
+    return _strict(data, "utf-8", b"", file)
+
+
+def decode_script(data: bytes) -> Decoded:
+    """A script's text for finding comments in it; undecodable bytes survive the round trip as-is."""
+    if data.startswith(codecs.BOM_UTF8):
+        return Decoded(data[3:].decode("utf-8", errors="surrogateescape"), "utf-8", codecs.BOM_UTF8)
+    return Decoded(data.decode("utf-8", errors="surrogateescape"), "utf-8", b"")
+
+
+def _strict(data: bytes, encoding: str, bom: bytes, file: str) -> Decoded:
+    try:
+        return Decoded(data.decode(encoding), encoding, bom)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise DecodeFailure(
+            Problem(
+                f"is not valid {encoding} (byte 0x{data[exc.start]:02x}); save the file as UTF-8, "
+                'or declare its encoding with a leading @charset "...";',
+                file,
+                line,
+                column,
+            )
+        ) from None

@@ -1,0 +1,86 @@
+"""The one error hierarchy, shared by the build and the runtime.
+
+Owns: the exception types and the ``Problem`` value a failed build reports.
+Must not: know exit codes (only ``assetbuild.build.cli`` maps errors to them), or import anything
+beyond the standard library, because the runtime imports this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class AssetbuildError(Exception):
+    """Base of every error assetbuild raises on purpose."""
+
+
+class ConfigError(AssetbuildError):
+    """The configuration (file, environment or command line) cannot be used.
+
+    The message names the file and the key, so the user can go straight to the line.
+    """
+
+    def __init__(self, message: str, *, file: Path | str | None = None, key: str | None = None):
+        self.message = message
+        self.file = str(file) if file is not None else None
+        self.key = key
+        where = ": ".join(part for part in (self.file, self.key) if part)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the inputs, at a place in a file when there is one.
+
+    ``line`` and ``column`` are 1-based, as editors and compilers count them.
+    """
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        where = self.file or ""
+        if where and self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}" if where else self.message
+
+
+class BuildError(AssetbuildError):
+    """The build cannot produce a release; ``problems`` lists every reason found, not just the first."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        summary = "; ".join(str(p) for p in self.problems[:3])
+        more = f" (and {count - 3} more)" if count > 3 else ""
+        super().__init__(f"{count} problem{'s' if count != 1 else ''}: {summary}{more}")
+
+
+class ReleaseError(AssetbuildError):
+    """Writing or reading the release directory failed (disk full, permissions, a lock held)."""
+
+
+class ManifestError(AssetbuildError):
+    """A manifest is missing, unreadable, of an unknown version, or not of the documented shape."""
+
+
+class MissingAssetError(AssetbuildError, LookupError):
+    """A template asked for a logical path that the manifest does not name."""
+
+    def __init__(self, name: str, manifest: str, suggestions: tuple[str, ...] = ()):
+        self.name = name
+        self.manifest = manifest
+        self.suggestions = suggestions
+        hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
+        super().__init__(f"{name!r} is not in the manifest {manifest}{hint}")
+
+    def __str__(self) -> str:
+        # LookupError would repr() the message; show it as written.
+        return str(self.args[0])

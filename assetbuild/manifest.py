@@ -1,0 +1,218 @@
+"""The manifest schema, the one module both the build and the runtime use.
+
+Owns: the ``Manifest`` and ``Entry`` values, their JSON form (``dumps``) and the validating reader
+(``loads``/``load``) that turns any bad input into a ``ManifestError`` naming the file and key.
+Must not: import anything beyond the standard library (the runtime imports it), or know how a
+manifest was made.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assetbuild.errors import ManifestError
+
+VERSION = 1
+FILENAME = "manifest.json"
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the release holds for one logical path."""
+
+    path: str  # the release path, relative to the release directory, "/"-separated
+    integrity: str  # "sha384-<base64>" of the file's bytes, for Subresource Integrity
+    size: int
+    encodings: Mapping[str, str] = field(default_factory=dict)  # "gzip"/"br" -> release path
+    sources: tuple[str, ...] | None = None  # a bundle's inputs, in order
+    imports: tuple[str, ...] | None = None  # an ES module's static imports, as logical paths
+
+
+@dataclass(frozen=True)
+class Manifest:
+    url: str  # the URL prefix the release is served under, ending in "/"
+    assets: Mapping[str, Entry]
+    importmap: Mapping[str, str] = field(default_factory=dict)  # bare specifier -> logical path
+
+    def release_paths(self) -> set[str]:
+        """Every file this manifest names: each asset and each of its encodings."""
+        named: set[str] = set()
+        for entry in self.assets.values():
+            named.add(entry.path)
+            named.update(entry.encodings.values())
+        return named
+
+
+def unsafe_path_reason(path: str) -> str | None:
+    """Why ``path`` may not appear in a manifest, or None if it is a safe relative path.
+
+    A release path is joined to a URL prefix and to a directory, so it must stay below both:
+    no absolute paths, no ``..`` or empty segments, no scheme, no backslash (a Windows separator).
+    """
+    if not path:
+        return "is empty"
+    if path.startswith("/"):
+        return "is absolute"
+    if "\\" in path:
+        return "contains a backslash"
+    if _SCHEME.match(path):
+        return "has a URL scheme"
+    if any(segment in ("", ".", "..") for segment in path.split("/")):
+        return "has an empty, '.' or '..' segment"
+    if _CONTROL.search(path):
+        return "contains a control character"
+    if _SURROGATE.search(path):  # from a JSON "\udcff" escape
+        return "is not valid Unicode (it has a lone surrogate, which no UTF-8 file name has)"
+    return None
+
+
+def to_json(manifest: Manifest) -> dict[str, Any]:
+    assets: dict[str, Any] = {}
+    for name, entry in manifest.assets.items():
+        item: dict[str, Any] = {
+            "path": entry.path,
+            "integrity": entry.integrity,
+            "size": entry.size,
+            "encodings": dict(entry.encodings),
+        }
+        if entry.sources is not None:
+            item["sources"] = list(entry.sources)
+        if entry.imports is not None:
+            item["imports"] = list(entry.imports)
+        assets[name] = item
+    document: dict[str, Any] = {"version": VERSION, "url": manifest.url, "assets": assets}
+    if manifest.importmap:
+        document["importmap"] = dict(manifest.importmap)
+    return document
+
+
+def dumps(manifest: Manifest) -> bytes:
+    """The manifest's bytes: UTF-8 JSON, keys sorted, one trailing newline, nothing time-dependent."""
+    text = json.dumps(to_json(manifest), sort_keys=True, indent=2, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
+
+
+def load(path: Path | str) -> Manifest:
+    """Read and validate the manifest at ``path``."""
+    origin = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ManifestError(
+            f"{origin}: no manifest there; run `assetbuild build` first, "
+            "or point ASSETBUILD_MANIFEST at the release's manifest.json"
+        ) from None
+    except OSError as exc:
+        raise ManifestError(f"{origin}: cannot be read: {exc.strerror or exc}") from None
+    return loads(data, origin)
+
+
+def loads(data: bytes | str, origin: str = "<manifest>") -> Manifest:
+    """Validate ``data`` as a manifest; any defect is a ``ManifestError`` naming ``origin``."""
+    try:
+        document = json.loads(data)
+    except (
+        ValueError,
+        RecursionError,
+    ) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise ManifestError(
+            f"{origin}: not valid JSON ({exc}); rebuild it with `assetbuild build`"
+        ) from None
+    return _Reader(origin).manifest(document)
+
+
+class _Reader:
+    """Checks a decoded JSON document key by key, naming the first wrong one."""
+
+    def __init__(self, origin: str):
+        self.origin = origin
+
+    def fail(self, key: str, problem: str) -> ManifestError:
+        return ManifestError(f"{self.origin}: {key} {problem}")
+
+    def manifest(self, document: object) -> Manifest:
+        if not isinstance(document, dict):
+            raise self.fail("the document", "must be a JSON object")
+        version = document.get("version")
+        if type(version) is not int or version != VERSION:  # not True, not 1.0
+            raise self.fail(
+                "version",
+                f"is {version!r}, but this assetbuild reads version {VERSION} only; "
+                "rebuild the release with the same assetbuild version as the app",
+            )
+        url = self.string(document.get("url"), "url")
+        if not url.endswith("/"):
+            raise self.fail("url", f"must end with '/', not {url!r}")
+        raw_assets = document.get("assets")
+        if not isinstance(raw_assets, dict):
+            raise self.fail("assets", "must be an object of logical path -> entry")
+        assets = {name: self.entry(name, raw) for name, raw in raw_assets.items()}
+        importmap = self.importmap(document.get("importmap", {}), assets)
+        return Manifest(url=url, assets=assets, importmap=importmap)
+
+    def entry(self, name: str, raw: object) -> Entry:
+        key = f"assets[{name!r}]"
+        self.safe_path(name, key)
+        if not isinstance(raw, dict):
+            raise self.fail(key, "must be an object")
+        path = self.safe_path(self.string(raw.get("path"), f"{key}.path"), f"{key}.path")
+        integrity = self.string(raw.get("integrity"), f"{key}.integrity")
+        if not integrity.startswith(("sha256-", "sha384-", "sha512-")):
+            raise self.fail(f"{key}.integrity", f"must be 'sha384-<base64>', not {integrity!r}")
+        size = raw.get("size")
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise self.fail(f"{key}.size", f"must be a non-negative integer, not {size!r}")
+        raw_encodings = raw.get("encodings")
+        if not isinstance(raw_encodings, dict):
+            raise self.fail(f"{key}.encodings", "must be an object of encoding -> release path")
+        encodings = {
+            self.string(enc, f"{key}.encodings"): self.safe_path(
+                self.string(p, f"{key}.encodings[{enc!r}]"), f"{key}.encodings[{enc!r}]"
+            )
+            for enc, p in raw_encodings.items()
+        }
+        sources = self.string_list(raw.get("sources"), f"{key}.sources")
+        imports = self.string_list(raw.get("imports"), f"{key}.imports")
+        return Entry(path, integrity, size, encodings, sources, imports)
+
+    def importmap(self, raw: object, assets: Mapping[str, Entry]) -> dict[str, str]:
+        if not isinstance(raw, dict):
+            raise self.fail("importmap", "must be an object of specifier -> logical path")
+        result: dict[str, str] = {}
+        for specifier, target in raw.items():
+            target = self.string(target, f"importmap[{specifier!r}]")
+            if target not in assets:
+                raise self.fail(
+                    f"importmap[{specifier!r}]", f"names {target!r}, which is not an asset"
+                )
+            result[specifier] = target
+        return result
+
+    def string(self, value: object, key: str) -> str:
+        if not isinstance(value, str):
+            raise self.fail(key, f"must be a string, not {type(value).__name__}")
+        return value
+
+    def string_list(self, value: object, key: str) -> tuple[str, ...] | None:
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, "must be a list of strings")
+        return tuple(value)
+
+    def safe_path(self, path: str, key: str) -> str:
+        reason = unsafe_path_reason(path)
+        if reason:
+            raise self.fail(
+                key, f"{reason} ({path!r}); a manifest names files below the release only"
+            )
+        return path

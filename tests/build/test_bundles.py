@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from assetbuild.build.bundles import filter_chain, join_css, join_js, with_charset
+from assetbuild.errors import ConfigError
+
+
+def run_node(script: str) -> list[str]:
+    program = f"global.window = global; window.ran = [];\n{script}\nconsole.log(JSON.stringify(window.ran));"
+    done = subprocess.run(["node", "-e", program], capture_output=True, text=True, check=True)
+    return list(json.loads(done.stdout))
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        'window.ran.push("a"); function foo() { return function () {}; }\nfoo()',  # no semicolon
+        'window.ran.push("a")\n// a trailing line comment with no newline',
+        'window.ran.push("a");',
+        '\ufeffwindow.ran.push("a")',  # a byte-order mark
+    ],
+)
+def test_joined_scripts_run_as_if_loaded_one_after_the_other(first: str) -> None:
+    second = '(function () { window.ran.push("b"); })()'
+    assert run_node(join_js([first, second])) == ["a", "b"]
+
+
+def test_joined_and_minified_scripts_still_run() -> None:
+    chain = filter_chain(["rjsmin"], bundle="app.js", config_file="x.toml", source_dir=".")
+    joined = join_js(
+        [
+            'window.ran.push("a")\nfoo = function(){}\nfoo()',
+            '(function(){ window.ran.push("b") })()',
+        ]
+    )
+    assert run_node(chain.output(joined, "app.js")) == ["a", "b"]
+
+
+def test_hoisted_imports_come_first_and_bodies_keep_their_order() -> None:
+    css = join_css(['@import url("x.css") print;'], ["a { b: c }", "\ufeffd { e: f }"])
+    assert css.startswith('@import url("x.css") print;')
+    assert css.index("a {") < css.index("d {")
+    assert "\ufeff" not in css
+
+
+def test_a_charset_is_added_only_where_the_text_needs_one() -> None:
+    assert with_charset("a{content:'x'}") == "a{content:'x'}"
+    assert with_charset("a{content:'é'}") == "@charset \"UTF-8\";a{content:'é'}"
+
+
+def test_license_comments_survive_minification() -> None:
+    chain = filter_chain(["rcssmin"], bundle="app.css", config_file="x.toml", source_dir=".")
+    assert (
+        chain.output("/*! MIT licensed */\n/* plain */\na {  color : red ; }", "app.css")
+        == "/*! MIT licensed */a{color:red}"
+    )
+
+
+def test_any_webassets_filter_runs_by_name(tmp_path: object) -> None:
+    chain = filter_chain(
+        ["jinja2", "rcssmin"], bundle="app.css", config_file="x.toml", source_dir="."
+    )
+    text = chain.input("a { width: {{ 2 * 3 }}px; }", "a.css", "app.css")
+    assert chain.output(text, "app.css") == "a{width:6px}"
+
+
+def test_an_unknown_filter_is_a_config_error_naming_the_bundle() -> None:
+    with pytest.raises(ConfigError, match="'no-such-filter'") as caught:
+        filter_chain(["no-such-filter"], bundle="app.css", config_file="x.toml", source_dir=".")
+    assert caught.value.key == 'bundles."app.css".filters'
