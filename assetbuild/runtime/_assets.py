@@ -1,0 +1,218 @@
+"""``Assets``: one release's manifest, turned into URLs and tags once, at load.
+
+Owns: reading the manifest (through ``assetbuild.manifest``) when constructed and, with
+``reload=True``, again when the file changes; the URL prefix (the manifest's ``url`` or an
+override such as a CDN); percent-encoding release paths; the precomputed URL and default tag of
+every asset; ``MissingAssetError`` with close matches for a name the manifest does not have.
+Must not: write or create any file, compile anything, import the build side (``assetbuild.build``,
+webassets, rcssmin, rjsmin, click, brotli) or a template engine or framework, or touch the
+filesystem on a lookup unless ``reload=True`` asked for it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from assetbuild.errors import ManifestError, MissingAssetError
+from assetbuild.manifest import Manifest, load
+from assetbuild.runtime import _html
+
+# The element tag() makes for a logical path, by its extension.
+_KINDS = {"css": "stylesheet", "js": "script", "mjs": "script"}
+
+# What a preload is for, by extension, when preload() is not told with as_=.
+_DESTINATIONS = {
+    **dict.fromkeys(("woff", "woff2", "ttf", "otf", "eot"), "font"),
+    "css": "style",
+    **dict.fromkeys(("js", "mjs"), "script"),
+    **dict.fromkeys(("png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico", "bmp"), "image"),
+}
+
+_Stamp = tuple[int, int, int]  # the manifest file's mtime_ns, size and inode
+
+
+# Plain classes rather than dataclasses: the dataclass decorator costs milliseconds at import.
+class _Asset:
+    __slots__ = ("integrity", "kind", "tag", "url")
+
+    def __init__(self, url: str, integrity: str, kind: str | None, tag: Markup | None) -> None:
+        self.url = url
+        self.integrity = integrity
+        self.kind = kind  # "stylesheet", "script", or None when tag() does not apply
+        self.tag = tag  # the tag with no extra attributes, made once
+
+
+class _Release:
+    """Everything a lookup needs from one reading of the manifest; never changed once made."""
+
+    __slots__ = ("assets", "manifest", "stamp", "urls")
+
+    def __init__(
+        self,
+        manifest: Manifest,
+        urls: dict[str, str],
+        assets: dict[str, _Asset],
+        stamp: _Stamp | None,
+    ) -> None:
+        self.manifest = manifest
+        self.urls = urls  # apart from ``assets`` so url(), the hot path, is one dict access
+        self.assets = assets
+        self.stamp = stamp
+
+
+class Assets:
+    """The assets of one release, looked up by logical path.
+
+    ``url`` replaces the manifest's URL prefix (a CDN, say); ``reload=True`` (for development)
+    re-reads the manifest whenever the file changes, at the cost of a ``stat`` per lookup.
+    """
+
+    __slots__ = ("_origin", "_path", "_prefix", "_release", "_reload")
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, url: str | None = None, reload: bool = False
+    ) -> None:
+        self._path = os.fspath(path)
+        # Errors name the absolute path: a server's working directory is rarely obvious.
+        self._origin = os.path.abspath(self._path)
+        self._prefix = url if url is None or url.endswith("/") else url + "/"
+        self._reload = reload
+        self._release = self._read(self._stamp() if reload else None)
+
+    @classmethod
+    def from_env(cls, *, reload: bool = False) -> Assets:
+        """``ASSETBUILD_MANIFEST`` (required) and ``ASSETBUILD_URL`` (optional prefix override)."""
+        path = os.environ.get("ASSETBUILD_MANIFEST")
+        if not path:
+            raise ManifestError(
+                "ASSETBUILD_MANIFEST is not set; set it to the manifest.json that "
+                "`assetbuild build` wrote (for example build/static/manifest.json)"
+            )
+        return cls(path, url=os.environ.get("ASSETBUILD_URL") or None, reload=reload)
+
+    @property
+    def path(self) -> str:
+        """The manifest's path, as given."""
+        return self._path
+
+    @property
+    def manifest(self) -> Manifest:
+        """The manifest as last read."""
+        return self._current().manifest
+
+    def url(self, name: str) -> str:
+        """The URL of the asset at logical path ``name``."""
+        release = self._current() if self._reload else self._release
+        try:
+            return release.urls[name]
+        except KeyError:
+            raise self._missing(name, release) from None
+
+    def integrity(self, name: str) -> str:
+        """The Subresource Integrity value (``sha384-...``) of ``name``."""
+        return self._asset(name).integrity
+
+    def tag(self, name: str, **attrs: object) -> Markup:
+        """``<link rel="stylesheet">`` for CSS or ``<script>`` for JS, then ``attrs``."""
+        asset = self._asset(name)
+        if asset.tag is None:
+            raise ValueError(
+                f'tag() makes <link rel="stylesheet"> and <script> tags only (.css, .js, .mjs); '
+                f"for {name!r} use url() in the element you need"
+            )
+        if not attrs:
+            return asset.tag
+        make = _html.stylesheet if asset.kind == "stylesheet" else _html.script
+        return make(asset.url, asset.integrity, attrs)
+
+    def preload(self, name: str, as_: str | None = None, **attrs: object) -> Markup:
+        """``<link rel="preload">``; ``as`` is inferred from the extension unless given."""
+        asset = self._asset(name)
+        spelled = attrs.pop("as", None)  # a template may write as="font"
+        if spelled is not None:
+            if as_ is not None:
+                raise ValueError("give the preload destination once, as as_= or as=")
+            as_ = str(spelled)
+        if as_ is None:
+            as_ = _DESTINATIONS.get(_extension(name))
+            if as_ is None:
+                raise ValueError(
+                    f"cannot tell what kind of file {name!r} is from its extension; "
+                    "pass as_= (font, style, script, image, fetch, ...)"
+                )
+        return _html.preload(asset.url, as_, asset.integrity, attrs)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._current().urls
+
+    def __len__(self) -> int:
+        return len(self._current().urls)
+
+    def __iter__(self) -> Iterator[str]:
+        """The logical paths, in manifest order (sorted)."""
+        return iter(self._current().urls)
+
+    def __repr__(self) -> str:
+        options = "" if self._prefix is None else f", url={self._prefix!r}"
+        options += ", reload=True" if self._reload else ""
+        return f"{type(self).__name__}({self._path!r}{options})"
+
+    def _asset(self, name: str) -> _Asset:
+        release = self._current()
+        try:
+            return release.assets[name]
+        except KeyError:
+            raise self._missing(name, release) from None
+
+    def _current(self) -> _Release:
+        release = self._release
+        if self._reload:
+            stamp = self._stamp()
+            if stamp is None or stamp != release.stamp:
+                # A failed re-read raises and keeps the old release, so the next lookup retries.
+                release = self._release = self._read(stamp)
+        return release
+
+    def _stamp(self) -> _Stamp | None:
+        try:
+            st = os.stat(self._origin)
+        except OSError:
+            return None  # reading it will say why
+        # The build replaces the manifest by renaming a new file over it, which changes the inode
+        # even when mtime and size happen to match.
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def _read(self, stamp: _Stamp | None) -> _Release:
+        manifest = load(self._origin)
+        prefix = manifest.url if self._prefix is None else self._prefix
+        urls: dict[str, str] = {}
+        assets: dict[str, _Asset] = {}
+        for name, entry in manifest.assets.items():
+            # Percent-encode all but the unreserved characters and "/": a space, quote, "+" or
+            # "#" in a file name must reach the file, whatever server or CDN decodes the URL.
+            url = urls[name] = prefix + quote(entry.path, safe="/")
+            kind = _KINDS.get(_extension(name))
+            if kind == "stylesheet":
+                tag: Markup | None = _html.stylesheet(url, entry.integrity, {})
+            elif kind == "script":
+                tag = _html.script(url, entry.integrity, {})
+            else:
+                tag = None
+            assets[name] = _Asset(url, entry.integrity, kind, tag)
+        return _Release(manifest, urls, assets, stamp)
+
+    def _missing(self, name: str, release: _Release) -> MissingAssetError:
+        import difflib  # only on the error path, to keep `import assetbuild.runtime` cheap
+
+        close = difflib.get_close_matches(name, release.urls, n=3) if isinstance(name, str) else []
+        return MissingAssetError(name, self._origin, tuple(close))
+
+
+def _extension(name: str) -> str:
+    """The part of the file name after its last dot, lowercased; "" if it has none."""
+    stem, dot, extension = name.rpartition("/")[2].rpartition(".")
+    return extension.lower() if dot and stem else ""

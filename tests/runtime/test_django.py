@@ -1,0 +1,223 @@
+"""The Django app assetbuild.runtime.django: template tags, Jinja2 environment, system check."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core import checks
+from django.template import Context, Template
+from django.test import Client, override_settings
+
+from assetbuild.runtime import ManifestError, MissingAssetError
+from assetbuild.runtime.django import get_assets
+from tests.runtime import BROKEN, GOLDEN
+
+pytestmark = pytest.mark.usefixtures("django_site")
+
+EXPECTED = """<head>
+<link rel="stylesheet" href="/static/css/app.7d9d3ab0140e.css" integrity="sha384-THSU0CUS2WLIKqnCGDe/ANkS2y6GZ1QBTrplFDED88hQyBDtpP3a/NMjubicUdbb" crossorigin="anonymous">
+<script src="/static/js/app.dcf5f8243b2f.js" integrity="sha384-V9EI/3tAzm7QR19uFoJW9OQSWFPJwCm0A8uXWFGPgIid03IbMZ7HMlAk0dCIwIol" crossorigin="anonymous" defer></script>
+<link rel="preload" href="/static/fonts/inter.f386309f51a4.woff2" as="font" integrity="sha384-5CkIzX9R62yaDnMs52eU/CbAj80/jiklz/jP3JkrN0AJ2CGxPufkoZyglfUwXKIS" crossorigin="anonymous">
+</head><img src="/static/img/hero%20banner.233d5d979a2f.jpg" data-sri="sha384-hMXeZdyQKNWrKwo9MFuyjGBdioeR375bn6hNUMpXhl/OYh0p3reZbcpeLnqhQvxP">"""  # noqa: E501
+
+
+@pytest.fixture(autouse=True)
+def no_assetbuild_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ASSETBUILD_MANIFEST", "ASSETBUILD_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def render(source: str, **context: object) -> str:
+    return Template("{% load assetbuild %}" + source).render(Context(context))
+
+
+def assetbuild_errors() -> list[checks.CheckMessage]:
+    return [m for m in checks.run_checks() if m.id and m.id.startswith("assetbuild.")]
+
+
+# --- the app ---
+
+
+def test_the_app_is_installed_under_the_label_assetbuild() -> None:
+    assert apps.get_app_config("assetbuild").name == "assetbuild.runtime.django"
+
+
+# --- pages through the test client ---
+
+
+def test_a_django_template_page_has_the_exact_tags() -> None:
+    assert Client().get("/").content.decode().strip() == EXPECTED
+
+
+def test_a_jinja2_page_through_the_django_backend_has_the_same_tags() -> None:
+    assert Client().get("/jinja").content.decode().strip() == EXPECTED
+
+
+def test_a_typo_in_a_template_raises_missing_asset_error_with_suggestions() -> None:
+    with pytest.raises(MissingAssetError, match=f"{GOLDEN}; did you mean 'css/app.css'"):
+        Client().get("/typo")
+
+
+# --- the tags ---
+
+
+def test_asset_tag_takes_keyword_arguments() -> None:
+    html = render('{% asset_tag "js/chart.mjs" type="module" async_=True nonce=nonce %}', nonce="n")
+    assert html == (
+        '<script src="/static/js/chart.beff251aacf3.mjs" integrity="sha384-5as0F9fxQnAF8x61zB4HBKb8'
+        'OsPsHn4qTQd4Hf5Tr4QpFkLUIEX8IMaMsVfK+4JT" crossorigin="anonymous" type="module" async'
+        ' nonce="n"></script>'
+    )
+
+
+def test_asset_tag_escapes_a_value_from_the_context_once() -> None:
+    html = render('{% asset_tag "css/print.css" media=media %}', media='print" onload="x()')
+    assert html.endswith(' crossorigin="anonymous" media="print&#34; onload=&#34;x()">')
+
+
+def test_asset_url_percent_encodes_quotes_in_a_file_name() -> None:
+    assert render('{% asset_url "img/say \\"cheese\\".svg" %}') == (
+        "/static/img/say%20%22cheese%22.d2d0210a37c1.svg"
+    )
+
+
+def test_asset_url_is_autoescaped_like_any_string() -> None:
+    with override_settings(ASSETBUILD_URL='/s/"<x>/'):
+        assert render('{% asset_url "css/app.css" %}') == (
+            "/s/&quot;&lt;x&gt;/css/app.7d9d3ab0140e.css"
+        )
+
+
+def test_asset_preload_takes_as() -> None:
+    assert render('{% asset_preload "data/routes.json" as_="fetch" %}') == (
+        '<link rel="preload" href="/static/data/routes.f8ee9f60f6c0.json" as="fetch"'
+        ' integrity="sha384-chQg1/2PhVpuUBYvvFOIiO9YvwHTOzIlMdy/rtuFCbzz0Egi4U2SR9Yoj0qb/ryN"'
+        ' crossorigin="anonymous">'
+    )
+
+
+def test_a_tag_can_be_stored_in_a_variable() -> None:
+    assert render('{% asset_integrity "img/logo.png" as sri %}[{{ sri }}]') == (
+        "[sha384-hMXeZdyQKNWrKwo9MFuyjGBdioeR375bn6hNUMpXhl/OYh0p3reZbcpeLnqhQvxP]"
+    )
+
+
+# --- settings ---
+
+
+def test_assetbuild_url_overrides_the_prefix() -> None:
+    with override_settings(ASSETBUILD_URL="https://cdn.example.com/static"):
+        assert render('{% asset_url "css/app.css" %}') == (
+            "https://cdn.example.com/static/css/app.7d9d3ab0140e.css"
+        )
+
+
+def test_the_settings_default_to_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSETBUILD_MANIFEST", str(GOLDEN))
+    monkeypatch.setenv("ASSETBUILD_URL", "https://env.example.com/")
+    with override_settings(ASSETBUILD_MANIFEST=None):
+        assert render('{% asset_url "css/app.css" %}') == (
+            "https://env.example.com/css/app.7d9d3ab0140e.css"
+        )
+
+
+def test_assets_are_made_once_for_the_same_settings_and_again_when_they_change() -> None:
+    first = get_assets()
+    assert get_assets() is first
+    with override_settings(ASSETBUILD_URL="https://cdn.example.com/"):
+        assert get_assets() is not first
+        assert get_assets().url("css/app.css").startswith("https://cdn.example.com/")
+
+
+def _point_app_css_elsewhere(manifest: Path) -> None:
+    document = json.loads(manifest.read_text(encoding="utf-8"))
+    document["assets"]["css/app.css"]["path"] = "css/app.0000000000ff.css"
+    later = manifest.stat().st_mtime_ns + 2_000_000_000
+    manifest.write_text(json.dumps(document), encoding="utf-8")
+    os.utime(manifest, ns=(later, later))
+
+
+def test_with_debug_on_a_rewritten_manifest_is_picked_up(release: Path) -> None:
+    with override_settings(DEBUG=True, ASSETBUILD_MANIFEST=str(release)):
+        assert render('{% asset_url "css/app.css" %}') == "/static/css/app.7d9d3ab0140e.css"
+        _point_app_css_elsewhere(release)
+        assert render('{% asset_url "css/app.css" %}') == "/static/css/app.0000000000ff.css"
+
+
+def test_with_debug_off_the_manifest_is_read_once(release: Path) -> None:
+    with override_settings(ASSETBUILD_MANIFEST=str(release)):
+        assert render('{% asset_url "css/app.css" %}') == "/static/css/app.7d9d3ab0140e.css"
+        _point_app_css_elsewhere(release)
+        assert render('{% asset_url "css/app.css" %}') == "/static/css/app.7d9d3ab0140e.css"
+
+
+# --- an unusable manifest ---
+
+
+def test_the_system_check_passes_with_a_good_manifest() -> None:
+    assert assetbuild_errors() == []
+
+
+@pytest.mark.parametrize(
+    ("manifest", "message"),
+    [
+        ("/nonexistent/build/static/manifest.json", "no manifest there; run `assetbuild build`"),
+        (str(BROKEN / "invalid-json.json"), "not valid JSON"),
+        (str(BROKEN / "backslash-path.json"), "contains a backslash"),
+        (None, "ASSETBUILD_MANIFEST is not set"),
+    ],
+)
+def test_the_system_check_reports_an_unusable_manifest_as_e001(
+    manifest: str | None, message: str
+) -> None:
+    with override_settings(ASSETBUILD_MANIFEST=manifest):
+        [error] = assetbuild_errors()
+    assert error.id == "assetbuild.E001"
+    assert error.level == checks.ERROR
+    assert message in error.msg
+    assert error.hint is not None and "assetbuild build" in error.hint
+
+
+def test_a_tag_used_with_an_unusable_manifest_raises_manifest_error() -> None:
+    with (
+        override_settings(ASSETBUILD_MANIFEST=str(BROKEN / "unknown-version.json")),
+        pytest.raises(ManifestError, match="version is 2"),
+    ):
+        render('{% asset_tag "css/app.css" %}')
+
+
+def test_ready_does_not_raise_when_the_manifest_is_missing() -> None:
+    """In a fresh process: django.setup() succeeds, the check reports, a tag raises."""
+    script = textwrap.dedent(
+        """
+        import django
+        from django.conf import settings
+        settings.configure(
+            INSTALLED_APPS=["assetbuild.runtime.django"],
+            ASSETBUILD_MANIFEST="/nonexistent/manifest.json",
+            TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates"}],
+        )
+        django.setup()
+        from django.core.checks import run_checks
+        print(",".join(m.id for m in run_checks()))
+        from django.template import Context, Template
+        from assetbuild.runtime import ManifestError
+        try:
+            Template('{% load assetbuild %}{% asset_url "css/app.css" %}').render(Context())
+        except ManifestError:
+            print("ManifestError")
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSETBUILD_")}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["assetbuild.E001", "ManifestError"]

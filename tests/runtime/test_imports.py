@@ -1,0 +1,110 @@
+"""What importing the runtime loads, checked in a fresh interpreter (after click's test_imports.py).
+
+The runtime is the manifest reader: it must never load the build side (assetbuild.build,
+webassets, rcssmin, rjsmin, click, brotli), and ``import assetbuild.runtime`` alone must not load
+jinja2 or a framework, so that an app pays for what it uses.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tests.runtime import GOLDEN
+
+BUILD_SIDE = (
+    "assetbuild.build",
+    "webassets",
+    "rcssmin",
+    "_rcssmin",
+    "rjsmin",
+    "_rjsmin",
+    "click",
+    "brotli",
+    "_brotli",
+)
+
+DJANGO_SETUP = f"""
+import django
+from django.conf import settings
+settings.configure(
+    INSTALLED_APPS=["assetbuild.runtime.django"],
+    ASSETBUILD_MANIFEST={str(GOLDEN)!r},
+    TEMPLATES=[{{"BACKEND": "django.template.backends.django.DjangoTemplates"}}],
+)
+django.setup()
+"""
+
+
+def modules_loaded_by(code: str, *, after: str = "") -> set[str]:
+    """The modules that running ``code`` adds to sys.modules, in a new interpreter that has
+    already run ``after`` (what the app loads anyway, such as Flask)."""
+    script = (
+        textwrap.dedent(after)
+        + "\nimport json, sys\n_before = set(sys.modules)\n"
+        + textwrap.dedent(code)
+        + "\nprint(json.dumps(sorted(set(sys.modules) - _before)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def loaded(modules: set[str], packages: tuple[str, ...]) -> set[str]:
+    return {m for m in modules if any(m == p or m.startswith(p + ".") for p in packages)}
+
+
+def test_the_check_sees_a_build_side_import() -> None:
+    assert "click" in loaded(modules_loaded_by("import click"), BUILD_SIDE)
+
+
+def test_import_assetbuild_runtime_loads_no_build_side_and_no_template_engine() -> None:
+    modules = modules_loaded_by("import assetbuild.runtime")
+    assert loaded(modules, BUILD_SIDE) == set()
+    assert loaded(modules, ("jinja2", "flask", "django")) == set()
+
+
+@pytest.mark.parametrize(
+    "module", ["assetbuild.runtime.jinja", "assetbuild.runtime.flask", "assetbuild.runtime.django"]
+)
+def test_an_adapter_loads_no_build_side(module: str) -> None:
+    assert loaded(modules_loaded_by(f"import {module}"), BUILD_SIDE) == set()
+
+
+def test_the_flask_adapter_in_use_adds_no_build_side_to_what_flask_loads() -> None:
+    # Flask itself imports click (for its command line); the adapter must add nothing of its own.
+    modules = modules_loaded_by(
+        f"""
+        from assetbuild.runtime.flask import AssetBuild
+        app = flask.Flask("site")
+        app.config["ASSETBUILD_MANIFEST"] = {str(GOLDEN)!r}
+        AssetBuild(app)
+        with app.app_context():
+            flask.render_template_string('{{{{ asset_tag("css/app.css") }}}}')
+        """,
+        after="import flask",
+    )
+    assert "assetbuild.runtime.flask" in modules
+    assert loaded(modules, BUILD_SIDE) == set()
+
+
+def test_the_django_app_its_tags_check_and_jinja2_environment_load_no_build_side() -> None:
+    modules = modules_loaded_by(
+        DJANGO_SETUP
+        + """
+import assetbuild.runtime.django.templatetags.assetbuild
+import assetbuild.runtime.django.jinja2
+from django.core.checks import run_checks
+from django.template import Context, Template
+assert not run_checks()
+Template('{% load assetbuild %}{% asset_tag "css/app.css" %}').render(Context())
+"""
+    )
+    assert "assetbuild.runtime.django.templatetags.assetbuild" in modules
+    assert loaded(modules, BUILD_SIDE) == set()
