@@ -9,6 +9,7 @@ Must not: know fingerprints or write anything; it only describes what ``render``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -19,6 +20,8 @@ from assetbuild.build.references import Resolution, Resolver
 from assetbuild.build.sources import Source, SourceTree
 from assetbuild.build.text import Decoded, DecodeFailure, decode_css, decode_script
 from assetbuild.errors import Problem
+
+_STRAY_CHARSET = re.compile(r'@charset\s*"[^"]*"\s*;', re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -157,7 +160,8 @@ class Reader:
                 links.append(Link(ref, Resolution(), drop=True))
             else:
                 links.append(self._link(source, ref))
-        head = _without(text[: prelude.body_start], cut)
+        # A second @charset is ignored by browsers; in a bundle it would no longer be first.
+        head = _STRAY_CHARSET.sub("", _without(text[: prelude.body_start], cut))
         pieces.append(Piece(source.logical_path, text, tuple(links), head, prelude.body_start))
 
     def _import(
