@@ -96,9 +96,27 @@ def to_json(manifest: Manifest) -> dict[str, Any]:
 
 
 def dumps(manifest: Manifest) -> bytes:
-    """The manifest's bytes: UTF-8 JSON, keys sorted, one trailing newline, nothing time-dependent."""
-    text = json.dumps(to_json(manifest), sort_keys=True, indent=2, ensure_ascii=False)
-    return (text + "\n").encode("utf-8")
+    """The manifest's bytes: UTF-8 JSON, keys sorted, nothing time-dependent, one asset a line.
+
+    One line per asset keeps diffs between releases readable and lets the C encoder do the work
+    (``indent=`` would switch ``json`` to its pure-Python encoder: seconds for 14,000 assets).
+    """
+    document = to_json(manifest)
+    lines = ["{"]
+    for key in sorted(document):
+        value = document[key]
+        if key == "assets" and value:
+            entries = [f"    {_compact(name)}: {_compact(value[name])}" for name in sorted(value)]
+            lines.append('  "assets": {\n' + ",\n".join(entries) + "\n  },")
+        else:
+            lines.append(f"  {_compact(key)}: {_compact(value)},")
+    lines[-1] = lines[-1].rstrip(",")
+    lines.append("}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
 
 
 def load(path: Path | str) -> Manifest:

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from assetbuild.build import css, js
 from assetbuild.build.bundles import FilterChain
 from assetbuild.build.plan import Asset, Plan
+from assetbuild.build.reading import Signature, read_stable
 from assetbuild.build.references import Resolution, Resolver
 from assetbuild.build.sources import Source, SourceTree
-from assetbuild.build.text import Decoded, DecodeFailure, decode_css, decode_script
-from assetbuild.errors import Problem
+from assetbuild.build.text import decode_css, decode_script
+from assetbuild.errors import BuildError, Problem
 
 _STRAY_CHARSET = re.compile(r'@charset\s*"[^"]*"\s*;', re.IGNORECASE)
 
@@ -35,8 +36,8 @@ class Link:
 
 @dataclass(frozen=True)
 class Piece:
-    """Text from one source file. Rendering keeps ``head`` and then ``text[body_start:]`` with
-    the links rewritten; a bundle input's leading ``@charset``/``@import`` rules are not kept."""
+    """Text from one input of a bundle. Rendering keeps ``head`` and then ``text[body_start:]``
+    with the links rewritten; the input's leading ``@charset``/``@import`` rules are not kept."""
 
     origin: str  # logical path of the file the text came from; its references resolve from there
     text: str
@@ -45,22 +46,45 @@ class Piece:
     body_start: int = 0
 
 
+def _targets(links: tuple[Link, ...]) -> set[str]:
+    return {
+        link.resolution.target
+        for link in links
+        if link.resolution.target is not None and not link.drop
+    }
+
+
 @dataclass(frozen=True)
-class Document:
+class Standalone:
+    """A file published on its own whose references are rewritten. Its text is not kept: render
+    reads the file again (checking it has not changed), so a build holds one file at a time."""
+
     asset: Asset
-    pieces: tuple[Piece, ...]
-    hoisted: tuple[Piece, ...] = ()  # @import rules a CSS bundle moves to its top
-    decoded: Decoded | None = None  # a file published on its own: encode back as it came
+    links: tuple[Link, ...]
+    codec: str  # the Python codec that round-trips the file's text to its bytes
+    bom: bytes
+    signature: Signature
 
     @property
     def dependencies(self) -> tuple[str, ...]:
-        targets = {
-            link.resolution.target
-            for piece in (*self.hoisted, *self.pieces)
-            for link in piece.links
-            if link.resolution.target is not None and not link.drop
-        }
+        return tuple(sorted(_targets(self.links)))
+
+
+@dataclass(frozen=True)
+class Bundle:
+    asset: Asset
+    pieces: tuple[Piece, ...]
+    hoisted: tuple[Piece, ...] = ()  # @import rules a CSS bundle moves to its top
+
+    @property
+    def dependencies(self) -> tuple[str, ...]:
+        targets: set[str] = set()
+        for piece in (*self.hoisted, *self.pieces):
+            targets |= _targets(piece.links)
         return tuple(sorted(targets))
+
+
+Document = Standalone | Bundle
 
 
 class Reader:
@@ -80,60 +104,57 @@ class Reader:
         self.problems: list[Problem] = []  # errors and warnings, in the order found
 
     def read(self, asset: Asset) -> Document | None:
-        """The asset's document, or None when it could not be read (a problem says why)."""
+        """The asset's document; None when it has no reference to rewrite (it is copied as it
+        is) or could not be read (a problem says why)."""
         try:
             if asset.bundle is None:
                 return self._standalone(asset)
             if asset.kind == "css":
                 return self._css_bundle(asset)
             return self._js_bundle(asset)
-        except DecodeFailure as failure:
-            self.problems.append(failure.problem)
-            return None
-        except OSError as exc:
-            self.problems.append(
-                Problem(
-                    f"cannot be read ({exc.strerror or exc}); did it change or vanish during the build?",
-                    exc.filename or asset.logical_path,
-                )
-            )
+        except BuildError as failure:
+            self.problems.extend(failure.problems)
             return None
 
     # -- files published on their own: their bytes stay, except the references --------------
 
-    def _standalone(self, asset: Asset) -> Document:
+    def _standalone(self, asset: Asset) -> Standalone | None:
         source = asset.inputs[0]
-        data = source.file.read_bytes()
+        data, signature = read_stable(source.file)
         if asset.kind == "css":
             decoded = decode_css(data, str(source.file))
             references = css.scan(decoded.text)
         else:
+            if b"sourceMappingURL" not in data:  # most scripts: no decoding, no scanning
+                return None
             decoded = decode_script(data)
             references = js.sourcemap_references(decoded.text)
+        if not references:
+            return None
         links = tuple(self._link(source, ref) for ref in references)
-        return Document(asset, (Piece(source.logical_path, decoded.text, links),), decoded=decoded)
+        return Standalone(asset, links, decoded.encoding, decoded.bom, signature)
 
     # -- bundles ------------------------------------------------------------------------------
 
-    def _js_bundle(self, asset: Asset) -> Document:
+    def _js_bundle(self, asset: Asset) -> Bundle:
         chain = self.chains[asset.logical_path]
         pieces = []
         for source in asset.inputs:
-            text = decode_script(source.file.read_bytes()).text
+            text = decode_script(read_stable(source.file)[0]).text
             text = chain.input(text, str(source.file), asset.logical_path)
             # An input's source map describes that file alone, not the joined, minified bundle.
             links = tuple(
                 Link(ref, Resolution(), drop=True) for ref in js.sourcemap_references(text)
             )
             pieces.append(Piece(source.logical_path, text, links))
-        return Document(asset, tuple(pieces))
+        return Bundle(asset, tuple(pieces))
 
-    def _css_bundle(self, asset: Asset) -> Document:
+    def _css_bundle(self, asset: Asset) -> Bundle:
         pieces: list[Piece] = []
         hoisted: list[Piece] = []
         for source in asset.inputs:
             self._css_input(asset, source, pieces, hoisted, chain=(source.logical_path,))
-        return Document(asset, tuple(pieces), tuple(hoisted))
+        return Bundle(asset, tuple(pieces), tuple(hoisted))
 
     def _css_input(
         self,
@@ -143,7 +164,7 @@ class Reader:
         hoisted: list[Piece],
         chain: tuple[str, ...],
     ) -> None:
-        text = decode_css(source.file.read_bytes(), str(source.file)).text
+        text = decode_css(read_stable(source.file)[0], str(source.file)).text
         text = self.chains[asset.logical_path].input(text, str(source.file), asset.logical_path)
         prelude = css.prelude(text)
         cut = [(0, prelude.charset_end)]

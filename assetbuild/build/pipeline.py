@@ -1,15 +1,20 @@
 """The composition root of ``assetbuild build``: config -> sources -> plan -> documents -> order ->
-rendered outputs -> release.
+staged outputs -> release.
 
-Owns: wiring the steps in order, and the rule that a build which fails on its inputs (config,
-unreadable sources, missing references, cycles) raises before the release is touched.
+Owns: wiring the steps in order; the rule that a build which fails on its inputs (config,
+unreadable sources, missing references, cycles) raises before the release is touched; and the
+thread pool that lets both cores work (hashing, file writes and the compression codecs all release
+the GIL, so threads give the parallelism of processes without pickling or worker start-up).
 Must not: hold logic of its own beyond that wiring; each step lives in its module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from assetbuild.build.bundles import FilterChain, filter_chain
 from assetbuild.build.config import Config
@@ -18,11 +23,22 @@ from assetbuild.build.fingerprint import fingerprint, release_path
 from assetbuild.build.globs import compile_glob
 from assetbuild.build.graph import dependency_order
 from assetbuild.build.plan import Asset, Plan, make_plan
+from assetbuild.build.reading import read_stable
 from assetbuild.build.references import Resolver
-from assetbuild.build.release import Output, Published, Release
+from assetbuild.build.release import Output, Published, Release, Session
 from assetbuild.build.render import render
 from assetbuild.build.sources import Shadowed, collect
 from assetbuild.errors import BuildError, Problem
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Progress(Protocol):
+    """Where a long build reports how far it got (the CLI draws a bar on a terminal)."""
+
+    def start(self, phase: str, total: int) -> None: ...
+    def advance(self, count: int = 1) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -33,16 +49,18 @@ class BuildResult:
     published: Published
     warnings: tuple[Problem, ...]
     shadowed: tuple[Shadowed, ...]
-    raw_sizes: dict[str, int]  # logical path -> total size of its inputs
+    raw_sizes: Mapping[str, int]  # bundle logical path -> total size of its inputs
 
 
-Progress = Callable[[str], None]
+def build(
+    config: Config, *, jobs: int | None = None, progress: Progress | None = None
+) -> BuildResult:
+    """Build the release. ``BuildError`` lists every problem; the release is then untouched.
 
-
-def build(config: Config) -> BuildResult:
-    """Build the release. ``BuildError`` lists every problem; the release is then untouched."""
-    excluded = [compile_glob(p) for p in config.exclude]
-    tree = collect(config.sources, excluded, skip=config.output)
+    ``jobs`` is the number of worker threads (default: one per core; 1 runs everything in this
+    thread). The release is byte-identical whatever ``jobs`` is.
+    """
+    tree = collect(config.sources, [compile_glob(p) for p in config.exclude], skip=config.output)
     plan = make_plan(config, tree)
     chains = {
         asset.logical_path: filter_chain(
@@ -55,10 +73,7 @@ def build(config: Config) -> BuildResult:
         if asset.bundle is not None
     }
     resolver = Resolver(
-        plan.assets,
-        config.url,
-        bundle_inputs=plan.bundle_inputs,
-        unpublished=tree.excluded,
+        plan.assets, config.url, bundle_inputs=plan.bundle_inputs, unpublished=tree.excluded
     )
     reader = Reader(tree, plan, resolver, chains, config.on_missing)
     documents: dict[str, Document] = {}
@@ -76,43 +91,124 @@ def build(config: Config) -> BuildResult:
     if problems:
         raise BuildError([*problems, *warnings])
 
-    outputs = _render_all(plan, documents, order.ordered, chains)
-    published = Release(config.output).publish(
-        outputs, url=config.url, encodings=config.compress, importmap=config.importmap
-    )
+    workers = jobs or os.cpu_count() or 1
+    with Release(config.output).session() as session, _pool(workers) as pool:
+        outputs = _Stager(plan, documents, chains, session, pool, progress).stage(order.ordered)
+        if progress is not None:
+            progress.start("compress", len(outputs))
+        published = session.commit(
+            outputs,
+            url=config.url,
+            encodings=config.compress,
+            importmap=config.importmap,
+            pool=pool,
+            progress=progress.advance if progress is not None else None,
+        )
     raw_sizes = {
         asset.logical_path: sum(s.file.stat().st_size for s in asset.inputs)
         for asset in plan.assets.values()
+        if asset.bundle is not None
     }
     return BuildResult(config, plan, outputs, published, warnings, tree.shadowed, raw_sizes)
 
 
-def _render_all(
-    plan: Plan,
-    documents: dict[str, Document],
-    ordered: tuple[str, ...],
-    chains: dict[str, FilterChain],
-) -> tuple[Output, ...]:
-    release_paths: dict[str, str] = {}
-    outputs: dict[str, Output] = {}
+class _Serial(Executor):
+    """Runs each call in the calling thread, in order: what ``jobs=1`` means."""
 
-    def add(asset: Asset, content: bytes | None) -> None:
-        """``content`` None: the asset is its one source file, byte for byte."""
-        data = asset.inputs[0].file.read_bytes() if content is None else content
+    def map(
+        self,
+        fn: Callable[[T], R],
+        *iterables: Iterable[T],
+        timeout: float | None = None,
+        chunksize: int = 1,
+    ) -> Iterator[R]:
+        return map(fn, *iterables)
+
+
+def _pool(workers: int) -> Executor:
+    return (
+        _Serial()
+        if workers <= 1
+        else ThreadPoolExecutor(max_workers=workers, thread_name_prefix="assetbuild")
+    )
+
+
+class _Stager:
+    """Fingerprints every asset and stages its bytes: leaves (files copied as they are) all at
+    once, then documents level by level of the dependency order, so each is rendered after
+    every asset it references has its release path."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        documents: Mapping[str, Document],
+        chains: Mapping[str, FilterChain],
+        session: Session,
+        pool: Executor,
+        progress: Progress | None,
+    ):
+        self.plan = plan
+        self.documents = documents
+        self.chains = chains
+        self.session = session
+        self.pool = pool
+        self.progress = progress
+        self.release_paths: dict[str, str] = {}
+        self.outputs: dict[str, Output] = {}
+        self.problems: list[Problem] = []
+
+    def stage(self, ordered: Sequence[str]) -> tuple[Output, ...]:
+        if self.progress is not None:
+            self.progress.start("fingerprint", len(self.plan.assets))
+        leaves = [asset for name, asset in self.plan.assets.items() if name not in self.documents]
+        self._run(self._leaf, leaves)
+        for level in self._levels(ordered):
+            self._run(self._document, level)
+        if self.problems:
+            raise BuildError(self.problems)
+        return tuple(self.outputs[name] for name in sorted(self.outputs))
+
+    def _levels(self, ordered: Sequence[str]) -> list[list[Document]]:
+        """Documents grouped so that each group depends only on earlier groups and leaves."""
+        depth: dict[str, int] = {}
+        for name in ordered:  # dependencies come first in ``ordered``
+            document = self.documents.get(name)
+            if document is not None:
+                depth[name] = 1 + max((depth.get(d, 0) for d in document.dependencies), default=0)
+        levels: list[list[Document]] = [[] for _ in range(max(depth.values(), default=0))]
+        for name, level in depth.items():
+            levels[level - 1].append(self.documents[name])
+        return levels
+
+    def _run(self, work: Callable[[T], Output], items: Sequence[T]) -> None:
+        def attempt(item: T) -> Output | BuildError:
+            try:
+                return work(item)
+            except BuildError as failure:
+                return failure
+
+        for result in self.pool.map(attempt, items):
+            if isinstance(result, BuildError):
+                self.problems.extend(result.problems)
+                continue
+            self.outputs[result.logical_path] = result
+            self.release_paths[result.logical_path] = result.release_path
+            if self.progress is not None:
+                self.progress.advance()
+
+    def _leaf(self, asset: Asset) -> Output:
+        data, _ = read_stable(asset.inputs[0].file)
+        return self._finish(asset, data)
+
+    def _document(self, document: Document) -> Output:
+        name = document.asset.logical_path
+        return self._finish(
+            document.asset, render(document, self.release_paths, self.chains.get(name))
+        )
+
+    def _finish(self, asset: Asset, data: bytes) -> Output:
         print_ = fingerprint(data)
         path = release_path(asset.logical_path, print_.digest)
-        release_paths[asset.logical_path] = path
+        self.session.stage(path, data)
         sources = tuple(s.logical_path for s in asset.inputs) if asset.bundle is not None else None
-        body = asset.inputs[0].file if content is None else content
-        outputs[asset.logical_path] = Output(asset.logical_path, path, print_, body, sources)
-
-    # Leaves first (anything without a document: images, fonts, ...), then documents in
-    # dependency order, so every reference's release path is known when its referrer renders.
-    for name, asset in plan.assets.items():
-        if name not in documents:
-            add(asset, None)
-    for name in ordered:
-        if name in documents and name not in outputs:
-            document = documents[name]
-            add(document.asset, render(document, release_paths, chains.get(name)))
-    return tuple(outputs[name] for name in sorted(outputs))
+        return Output(asset.logical_path, path, print_, sources)

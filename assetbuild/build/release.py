@@ -20,7 +20,9 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,24 +41,20 @@ except ImportError:  # pragma: no cover
 
 @dataclass(frozen=True)
 class Output:
-    """One asset, finished: its bytes (or the source file holding exactly them) and its name."""
+    """One finished asset: its name, its release path and what the manifest says of it."""
 
     logical_path: str
     release_path: str
     fingerprint: Fingerprint
-    content: bytes | Path
     sources: tuple[str, ...] | None = None
     imports: tuple[str, ...] | None = None
-
-    def data(self) -> bytes:
-        return self.content if isinstance(self.content, bytes) else self.content.read_bytes()
 
 
 @dataclass(frozen=True)
 class Published:
     manifest: Manifest
     manifest_bytes: bytes
-    written: tuple[str, ...]  # release paths written by this build (variants included)
+    written: tuple[str, ...]  # release paths written by this build (variants included), sorted
     variant_sizes: Mapping[str, Mapping[str, int]] = field(
         default_factory=dict
     )  # logical -> enc -> size
@@ -68,61 +66,17 @@ class Release:
         self.directory = directory
         self.state = directory / STATE_DIR
 
-    # -- build ------------------------------------------------------------------------------
-
-    def publish(
-        self,
-        outputs: Sequence[Output],
-        *,
-        url: str,
-        encodings: Sequence[str],
-        importmap: Mapping[str, str] | None = None,
-    ) -> Published:
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """Hold the release directory for one build: staged files are committed by
+        ``Session.commit``, or removed again if the build fails before that."""
         with self._locked():
-            previous = self.current()
-            tried = self._tried_encodings()
-            written: list[str] = []
-            entries: dict[str, Entry] = {}
-            sizes: dict[str, dict[str, int]] = {}
-            for output in outputs:
-                data: bytes | None = None
-                if not self._exists(output.release_path):
-                    data = output.data()
-                    self._write_once(output.release_path, data)
-                    written.append(output.release_path)
-                variants: dict[str, str] = {}
-                if compress.worth_compressing(output.release_path):
-                    for encoding in encodings:
-                        variant = output.release_path + compress.SUFFIX[encoding]
-                        if self._exists(variant):
-                            variants[encoding] = variant
-                            continue
-                        if (output.release_path, encoding) in tried:
-                            continue  # compressed before and not 5% smaller: same bytes, same answer
-                        data = output.data() if data is None else data
-                        for kept, blob in compress.variants(data, [encoding]).items():
-                            self._write_once(variant, blob)
-                            written.append(variant)
-                            variants[kept] = variant
-                for encoding, variant in variants.items():
-                    sizes.setdefault(output.logical_path, {})[encoding] = (
-                        (self.directory / variant).stat().st_size
-                    )
-                entries[output.logical_path] = Entry(
-                    path=output.release_path,
-                    integrity=output.fingerprint.integrity,
-                    size=output.fingerprint.size,
-                    encodings=dict(sorted(variants.items())),
-                    sources=output.sources,
-                    imports=output.imports,
-                )
-            manifest = Manifest(
-                url=url, assets=dict(sorted(entries.items())), importmap=dict(importmap or {})
-            )
-            manifest_bytes = dumps(manifest)
-            self._record(manifest_bytes, encodings)
-            self._replace(FILENAME, manifest_bytes)
-            return Published(manifest, manifest_bytes, tuple(written), sizes, previous)
+            session = Session(self)
+            try:
+                yield session
+            except BaseException:
+                session.discard()
+                raise
 
     def current(self) -> Manifest | None:
         """The manifest in force, or None if there is none yet (or it is unreadable: a build replaces it)."""
@@ -189,26 +143,6 @@ class Release:
         finally:
             handle.close()  # closing releases the lock
 
-    def _exists(self, release_path: str) -> bool:
-        return os.path.isfile(self.directory / release_path)
-
-    def _write_once(self, release_path: str, data: bytes) -> None:
-        """Write under a temporary name, then rename: a reader (or a crash) never sees a partial
-        file under a name a manifest could hold."""
-        target = self.directory / release_path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            # Files are readable by the web server, like a cp would leave them (mkstemp uses 0600).
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
-
     def _replace(self, relative: str, data: bytes) -> None:
         """Atomically replace a small bookkeeping file, durably (fsync file, then directory)."""
         target = self.directory / relative
@@ -273,6 +207,152 @@ class Release:
                 continue
             tried.update((p, e) for p in paths for e in encodings)
         return tried
+
+
+class Session:
+    """One build's hold on the release directory (the lock is held for its whole life).
+
+    ``stage`` writes a file under a temporary name next to its final one, so nothing appears
+    under a name a manifest could hold until ``commit``; ``discard`` removes what was staged.
+    ``stage`` may be called from several threads at once.
+    """
+
+    def __init__(self, release: Release):
+        self.release = release
+        self.directory = release.directory
+        self.previous = release.current()
+        self._staged: dict[str, str] = {}  # release path -> temporary file
+        self._created: list[str] = []  # directories this build made, to remove if it fails
+        self._mutex = threading.Lock()
+
+    def present(self, release_path: str) -> bool:
+        return os.path.isfile(os.path.join(self.directory, release_path))
+
+    def stage(self, release_path: str, data: bytes) -> None:
+        if self.present(release_path):
+            return  # content-addressed: the file there already holds these bytes
+        with self._mutex:
+            if release_path in self._staged:
+                return
+            self._staged[release_path] = ""  # claimed: another thread need not write it
+        target = os.path.join(self.directory, release_path)
+        self._makedirs(os.path.dirname(target))
+        temporary = _write_temporary(os.path.dirname(target), data)
+        with self._mutex:
+            self._staged[release_path] = temporary
+
+    def commit(
+        self,
+        outputs: Sequence[Output],
+        *,
+        url: str,
+        encodings: Sequence[str],
+        importmap: Mapping[str, str] | None = None,
+        pool: Executor | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> Published:
+        """Move the staged files into place, write the variants that are missing, then replace
+        the manifest (last). ``pool`` runs the compression (the codecs release the GIL)."""
+        written = []
+        for release_path, temporary in sorted(self._staged.items()):
+            os.replace(temporary, os.path.join(self.directory, release_path))
+            written.append(release_path)
+        self._staged.clear()
+        tried = self.release._tried_encodings()
+
+        def variants_of(output: Output) -> tuple[dict[str, str], list[str]]:
+            return self._variants(output.release_path, encodings, tried)
+
+        results = (pool.map if pool is not None else map)(variants_of, outputs)
+        entries: dict[str, Entry] = {}
+        sizes: dict[str, dict[str, int]] = {}
+        for output, (variants, new) in zip(outputs, results, strict=True):
+            written.extend(new)
+            for encoding, variant in variants.items():
+                sizes.setdefault(output.logical_path, {})[encoding] = os.path.getsize(
+                    os.path.join(self.directory, variant)
+                )
+            entries[output.logical_path] = Entry(
+                path=output.release_path,
+                integrity=output.fingerprint.integrity,
+                size=output.fingerprint.size,
+                encodings=dict(sorted(variants.items())),
+                sources=output.sources,
+                imports=output.imports,
+            )
+            if progress is not None:
+                progress(1)
+        manifest = Manifest(
+            url=url, assets=dict(sorted(entries.items())), importmap=dict(importmap or {})
+        )
+        manifest_bytes = dumps(manifest)
+        self.release._record(manifest_bytes, encodings)
+        self.release._replace(FILENAME, manifest_bytes)
+        return Published(manifest, manifest_bytes, tuple(sorted(written)), sizes, self.previous)
+
+    def discard(self) -> None:
+        for temporary in self._staged.values():
+            if temporary:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+        self._staged.clear()
+        for directory in reversed(self._created):
+            with contextlib.suppress(OSError):
+                os.rmdir(directory)  # only if empty: an earlier build's files stay
+
+    def _variants(
+        self, release_path: str, encodings: Sequence[str], tried: set[tuple[str, str]]
+    ) -> tuple[dict[str, str], list[str]]:
+        """The variants of one file: those already there, plus those written now."""
+        found: dict[str, str] = {}
+        written: list[str] = []
+        if not compress.worth_compressing(release_path):
+            return found, written
+        missing = []
+        for encoding in encodings:
+            variant = release_path + compress.SUFFIX[encoding]
+            if self.present(variant):
+                found[encoding] = variant
+            elif (release_path, encoding) not in tried:
+                missing.append(encoding)
+            # else: compressed by an earlier build and not 5% smaller; same bytes, same answer
+        if missing:
+            data = Path(self.directory, release_path).read_bytes()
+            for encoding, blob in compress.variants(data, missing).items():
+                variant = release_path + compress.SUFFIX[encoding]
+                target = os.path.join(self.directory, variant)
+                os.replace(_write_temporary(os.path.dirname(target), blob), target)
+                found[encoding] = variant
+                written.append(variant)
+        return found, written
+
+    def _makedirs(self, directory: str) -> None:
+        if os.path.isdir(directory):
+            return
+        parent = os.path.dirname(directory)
+        if parent != directory:
+            self._makedirs(parent)
+        try:
+            os.mkdir(directory)
+        except FileExistsError:
+            return
+        with self._mutex:
+            self._created.append(directory)
+
+
+def _write_temporary(directory: str, data: bytes) -> str:
+    """Write ``data`` to a new temporary file in ``directory``; its path. Files are readable by
+    the web server, as a cp would leave them (mkstemp alone makes them 0600)."""
+    fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(temporary, 0o644)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return temporary
 
 
 def _digest(data: bytes) -> str:

@@ -2,7 +2,7 @@
 
 Owns: rewriting each reference to its fingerprinted, relative URL, and assembling a bundle
 (join, the filters' ``output`` step, the leading ``@charset``).
-Must not: read source files or decide what a reference means; ``documents`` did both.
+Must not: decide what a reference means (``documents`` did), or write anything.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from collections.abc import Mapping
 
 from assetbuild.build import css
 from assetbuild.build.bundles import FilterChain, join_css, join_js, with_charset
-from assetbuild.build.documents import Document, Piece
+from assetbuild.build.documents import Bundle, Document, Link, Piece
+from assetbuild.build.reading import read_again
 from assetbuild.build.references import relative_url
 
 
@@ -20,21 +21,32 @@ def render(
 ) -> bytes:
     """The final bytes. ``release_paths`` must hold every dependency of the document."""
     name = document.asset.logical_path
-    if document.decoded is not None:  # published on its own: same encoding, same bytes around
-        return document.decoded.encode(_rewrite(document.pieces[0], name, release_paths))
+    if not isinstance(document, Bundle):
+        # Published on its own: the same encoding, and every byte around the references kept.
+        data = read_again(document.asset.inputs[0].file, document.signature)
+        text = data[len(document.bom) :].decode(document.codec, errors="surrogateescape")
+        rewritten = _rewrite(text, document.links, name, release_paths)
+        return document.bom + rewritten.encode(document.codec, errors="surrogateescape")
     assert chain is not None, "a bundle always has a filter chain"
-    bodies = [_rewrite(piece, name, release_paths) for piece in document.pieces]
+    bodies = [_piece(piece, name, release_paths) for piece in document.pieces]
     if document.asset.kind == "css":
-        hoisted = [_rewrite(piece, name, release_paths) for piece in document.hoisted]
+        hoisted = [_piece(piece, name, release_paths) for piece in document.hoisted]
         text = with_charset(chain.output(join_css(hoisted, bodies), name))
     else:
         text = chain.output(join_js(bodies), name)
     return text.encode("utf-8", errors="surrogateescape")
 
 
-def _rewrite(piece: Piece, asset_name: str, release_paths: Mapping[str, str]) -> str:
+def _piece(piece: Piece, asset_name: str, release_paths: Mapping[str, str]) -> str:
+    rewritten = _rewrite(piece.text, piece.links, asset_name, release_paths)
+    return piece.head + rewritten[piece.body_start :]
+
+
+def _rewrite(
+    text: str, links: tuple[Link, ...], asset_name: str, release_paths: Mapping[str, str]
+) -> str:
     replacements: dict[css.Reference, str | None] = {}
-    for link in piece.links:
+    for link in links:
         target = link.resolution.target
         if link.drop:
             replacements[link.reference] = None
@@ -43,5 +55,4 @@ def _rewrite(piece: Piece, asset_name: str, release_paths: Mapping[str, str]) ->
             replacements[link.reference] = relative_url(
                 asset_name, release_paths[target], link.resolution.suffix
             )
-    rewritten = css.rewrite(piece.text, replacements) if replacements else piece.text
-    return piece.head + rewritten[piece.body_start :]
+    return css.rewrite(text, replacements) if replacements else text

@@ -11,7 +11,7 @@ import codecs
 import re
 from dataclasses import dataclass
 
-from assetbuild.errors import Problem
+from assetbuild.errors import BuildError, Problem
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -32,14 +32,8 @@ class Decoded:
         return self.bom + text.encode(self.encoding, errors="surrogateescape")
 
 
-class DecodeFailure(Exception):
-    def __init__(self, problem: Problem):
-        self.problem = problem
-        super().__init__(str(problem))
-
-
 def decode_css(data: bytes, file: str) -> Decoded:
-    """A stylesheet's text, or ``DecodeFailure`` naming the file, the offset and the fix."""
+    """A stylesheet's text, or ``BuildError`` naming the file, the offset and the fix."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return _strict(data[len(bom) :], encoding, bom, file)
@@ -49,13 +43,15 @@ def decode_css(data: bytes, file: str) -> Decoded:
         try:
             encoding = codecs.lookup(name).name
         except LookupError:
-            raise DecodeFailure(
-                Problem(
-                    f'@charset "{name}" names an encoding Python does not know; use "UTF-8"',
-                    file,
-                    1,
-                    1,
-                )
+            raise BuildError(
+                [
+                    Problem(
+                        f'@charset "{name}" names an encoding Python does not know; use "UTF-8"',
+                        file,
+                        1,
+                        1,
+                    )
+                ]
             ) from None
         # A stylesheet cannot really be UTF-16 and start with ASCII @charset; the spec maps it to UTF-8.
         if encoding.startswith("utf-16"):
@@ -77,12 +73,14 @@ def _strict(data: bytes, encoding: str, bom: bytes, file: str) -> Decoded:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise DecodeFailure(
-            Problem(
-                f"is not valid {encoding} (byte 0x{data[exc.start]:02x}); save the file as UTF-8, "
-                'or declare its encoding with a leading @charset "...";',
-                file,
-                line,
-                column,
-            )
+        raise BuildError(
+            [
+                Problem(
+                    f"is not valid {encoding} (byte 0x{data[exc.start]:02x}); save the file as UTF-8, "
+                    'or declare its encoding with a leading @charset "...";',
+                    file,
+                    line,
+                    column,
+                )
+            ]
         ) from None

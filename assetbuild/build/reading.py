@@ -1,0 +1,51 @@
+"""Reading source files so that a file changing or vanishing under the build is noticed.
+
+Owns: the ``Signature`` of a read (size, mtime, inode) and the checks that a file stayed the same
+while it was read and between two reads of one build.
+Must not: interpret the bytes.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from assetbuild.errors import BuildError, Problem
+
+
+@dataclass(frozen=True)
+class Signature:
+    size: int
+    mtime_ns: int
+    inode: int
+
+
+def read_stable(path: Path) -> tuple[bytes, Signature]:
+    """The file's bytes, read in one go, and its signature; ``BuildError`` if it cannot be read
+    or was written to while being read (an editor saving, a build step still running)."""
+    try:
+        with open(path, "rb") as handle:
+            before = os.fstat(handle.fileno())
+            data = handle.read()
+            after = os.fstat(handle.fileno())
+    except OSError as exc:
+        raise BuildError([_problem(path, f"cannot be read ({exc.strerror or exc})")]) from None
+    if len(data) != after.st_size or (before.st_size, before.st_mtime_ns) != (
+        after.st_size,
+        after.st_mtime_ns,
+    ):
+        raise BuildError([_problem(path, "changed while it was being read")])
+    return data, Signature(after.st_size, after.st_mtime_ns, after.st_ino)
+
+
+def read_again(path: Path, signature: Signature) -> bytes:
+    """The bytes of a file read earlier in this build, provided it has not changed since."""
+    data, now = read_stable(path)
+    if now != signature:
+        raise BuildError([_problem(path, "changed during the build")])
+    return data
+
+
+def _problem(path: Path, what: str) -> Problem:
+    return Problem(f"{what}; build again once it has settled", str(path))
