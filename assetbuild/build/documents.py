@@ -210,7 +210,8 @@ class Reader:
             # Conditional (media, supports, layer), remote, or a bundle: keep the rule, at the top.
             rule_text = text[rule.start : rule.end]
             link = self._link(source, rule.reference)  # reported at its place in the source file
-            local = css.scan(rule_text)[0]  # the same reference, at its offset in the rule's text
+            # The same reference, at its offset in the rule's text (a comment may precede it).
+            local = next(r for r in css.scan(rule_text) if r.kind != "sourcemap")
             links = (Link(local, link.resolution, link.drop),)
             hoisted.append(Piece(source.logical_path, rule_text, links))
             return
