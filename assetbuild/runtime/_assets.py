@@ -11,6 +11,7 @@ filesystem on a lookup unless ``reload=True`` asked for it.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from urllib.parse import quote
@@ -37,19 +38,22 @@ _Stamp = tuple[int, int, int]  # the manifest file's mtime_ns, size and inode
 
 # Plain classes rather than dataclasses: the dataclass decorator costs milliseconds at import.
 class _Asset:
-    __slots__ = ("integrity", "kind", "tag", "url")
+    __slots__ = ("integrity", "kind", "preloads", "tag", "url")
 
     def __init__(self, url: str, integrity: str, kind: str | None, tag: Markup | None) -> None:
         self.url = url
         self.integrity = integrity
         self.kind = kind  # "stylesheet", "script", or None when tag() does not apply
         self.tag = tag  # the tag with no extra attributes, made once
+        # For an ES module: <link rel="modulepreload"> for everything it imports statically,
+        # transitively, so the browser fetches the whole graph at once instead of level by level.
+        self.preloads: Markup | None = None
 
 
 class _Release:
     """Everything a lookup needs from one reading of the manifest; never changed once made."""
 
-    __slots__ = ("assets", "manifest", "stamp", "urls")
+    __slots__ = ("assets", "importmap", "manifest", "stamp", "urls")
 
     def __init__(
         self,
@@ -57,11 +61,13 @@ class _Release:
         urls: dict[str, str],
         assets: dict[str, _Asset],
         stamp: _Stamp | None,
+        importmap: str,
     ) -> None:
         self.manifest = manifest
         self.urls = urls  # apart from ``assets`` so url(), the hot path, is one dict access
         self.assets = assets
         self.stamp = stamp
+        self.importmap = importmap  # the import map's JSON, escaped for a <script> element
 
 
 class Assets:
@@ -127,7 +133,34 @@ class Assets:
         if not attrs:
             return asset.tag
         make = _html.stylesheet if asset.kind == "stylesheet" else _html.script
-        return make(asset.url, asset.integrity, attrs)
+        tag = make(asset.url, asset.integrity, attrs)
+        if asset.preloads is not None and attrs.get("type") == "module":
+            nonce = attrs.get("nonce")
+            if nonce is None:
+                return asset.preloads + tag
+            # Under a CSP, each preload needs the nonce too, or the browser refuses to fetch it.
+            release = self._current()
+            return Markup("").join(
+                _html.modulepreload(release.assets[dep].url, release.assets[dep].integrity, nonce)
+                for dep in _static_closure(release.manifest, name)
+            ) + tag
+        return tag
+
+    def importmap(self, **attrs: object) -> Markup:
+        """``<script type="importmap">`` mapping each ES module's logical URL, and each bare
+        specifier of ``[importmap]``, to its release URL, with each one's integrity.
+
+        Put it before the first module script: a browser ignores an import map that comes
+        after a module has started loading. ``attrs`` are added to the element (``nonce=``).
+        """
+        body = self._current().importmap
+        return (
+            Markup(
+                f'<script type="importmap"{_html.attributes(_html.merge({}, attrs, ("type",)))}>'
+            )
+            + Markup(body)
+            + Markup("</script>")
+        )
 
     def preload(self, name: str, as_: str | None = None, **attrs: object) -> Markup:
         """``<link rel="preload">``; ``as`` is inferred from the extension unless given."""
@@ -203,7 +236,15 @@ class Assets:
             else:
                 tag = None
             assets[name] = _Asset(url, entry.integrity, kind, tag)
-        return _Release(manifest, urls, assets, stamp)
+        importmap = _importmap(manifest, prefix, urls)
+        for name, entry in manifest.assets.items():
+            if entry.imports is not None:
+                asset = assets[name]
+                asset.preloads = Markup("").join(
+                    _html.modulepreload(assets[dep].url, assets[dep].integrity)
+                    for dep in _static_closure(manifest, name)
+                )
+        return _Release(manifest, urls, assets, stamp, importmap)
 
     def _missing(self, name: str, release: _Release) -> MissingAssetError:
         import difflib  # only on the error path, to keep `import assetbuild.runtime` cheap
@@ -216,3 +257,43 @@ def _extension(name: str) -> str:
     """The part of the file name after its last dot, lowercased; "" if it has none."""
     stem, dot, extension = name.rpartition("/")[2].rpartition(".")
     return extension.lower() if dot and stem else ""
+
+
+def _importmap(manifest: Manifest, prefix: str, urls: dict[str, str]) -> str:
+    """The import map's JSON: ``imports`` (logical URL or bare specifier -> release URL) and
+    ``integrity`` (release URL -> SRI), so modules that other modules import are checked too."""
+    imports: dict[str, str] = {}
+    integrity: dict[str, str] = {}
+    for name, entry in manifest.assets.items():
+        if entry.imports is not None:
+            # A relative import resolves against the importing module's release URL, which sits
+            # in the same directory as its logical URL: mapping logical URLs is enough.
+            imports[prefix + quote(name, safe="/")] = urls[name]
+            integrity[urls[name]] = entry.integrity
+    for specifier, target in manifest.importmap.items():
+        imports[specifier] = urls[target]
+        integrity[urls[target]] = manifest.assets[target].integrity
+    document = json.dumps(
+        {"imports": imports, "integrity": integrity}, sort_keys=True, separators=(",", ":")
+    )
+    # JSON may escape any character; escaping "<" means no "</script>" or "<!--" in a file name
+    # can end or confuse the element early.
+    return document.replace("<", "\\u003c")
+
+
+def _static_closure(manifest: Manifest, name: str) -> list[str]:
+    """Everything ``name`` imports statically, transitively, each once, in first-seen order."""
+    seen: set[str] = {name}
+    order: list[str] = []
+    stack = [iter(manifest.assets[name].imports or ())]
+    while stack:
+        dep = next(stack[-1], None)
+        if dep is None:
+            stack.pop()
+            continue
+        if dep in seen or dep not in manifest.assets:
+            continue
+        seen.add(dep)
+        order.append(dep)
+        stack.append(iter(manifest.assets[dep].imports or ()))
+    return order

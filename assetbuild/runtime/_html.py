@@ -104,3 +104,14 @@ def preload(
         base["integrity"] = integrity
         base["crossorigin"] = "anonymous"
     return Markup(f"<link{attributes(merge(base, extra, ('rel', 'href', 'as', 'integrity')))}>")
+
+
+def modulepreload(href: str, integrity: str, nonce: object = None) -> Markup:
+    base: dict[str, object] = {
+        "rel": "modulepreload",
+        "href": href,
+        "integrity": integrity,
+        "crossorigin": "anonymous",
+        "nonce": nonce,
+    }
+    return Markup(f"<link{attributes(base)}>")

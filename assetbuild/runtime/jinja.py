@@ -1,6 +1,7 @@
 """Jinja2 adapter: the runtime's lookups as template globals.
 
-Owns: the global names ``asset_url``, ``asset_integrity``, ``asset_tag`` and ``asset_preload``.
+Owns: the global names ``asset_url``, ``asset_integrity``, ``asset_tag``, ``asset_preload`` and
+``asset_importmap``.
 Must not: hold any state of its own or read settings; the Flask and Django adapters decide which
 ``Assets`` to use and call ``install``.
 """
@@ -31,6 +32,7 @@ def install(env: Environment, assets: Assets | Callable[[], Assets]) -> None:
             asset_integrity=assets.integrity,
             asset_tag=assets.tag,
             asset_preload=assets.preload,
+            asset_importmap=assets.importmap,
         )
         return
     current = assets
@@ -47,9 +49,13 @@ def install(env: Environment, assets: Assets | Callable[[], Assets]) -> None:
     def asset_preload(name: str, as_: str | None = None, **attrs: object) -> Markup:
         return current().preload(name, as_, **attrs)
 
+    def asset_importmap(**attrs: object) -> Markup:
+        return current().importmap(**attrs)
+
     env.globals.update(
         asset_url=asset_url,
         asset_integrity=asset_integrity,
         asset_tag=asset_tag,
         asset_preload=asset_preload,
+        asset_importmap=asset_importmap,
     )

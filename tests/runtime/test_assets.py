@@ -89,9 +89,25 @@ def test_tag_of_a_script_is_a_script_element_with_integrity(assets: Assets) -> N
 
 
 def test_tag_of_an_mjs_file_is_a_script_element_too(assets: Assets) -> None:
-    assert assets.tag("js/chart.mjs", type="module").startswith(
+    assert assets.tag("js/chart.mjs").startswith(
         '<script src="/static/js/chart.beff251aacf3.mjs" integrity="sha384-'
     )
+
+
+def test_a_module_tag_preloads_what_the_module_imports_first(assets: Assets) -> None:
+    tag = assets.tag("js/chart.mjs", type="module")
+    preload, script = tag.split("><script ")
+    assert preload == (
+        '<link rel="modulepreload" href="/static/vendor/color.esm.e4ce81011764.js"'
+        ' integrity="sha384-pcego+gcUv5u45e9XAF9Dxlxs7oLqKgwVixVqolI1ave3gzPcpTQ2mZyJPuDaBgZ"'
+        ' crossorigin="anonymous"'
+    )
+    assert script.startswith('src="/static/js/chart.beff251aacf3.mjs"')
+    assert script.endswith(' type="module"></script>')
+
+
+def test_a_script_that_is_not_a_module_gets_no_preloads(assets: Assets) -> None:
+    assert "modulepreload" not in assets.tag("js/app.js", type="module")
 
 
 def test_tag_appends_attributes_in_the_order_given(assets: Assets) -> None:

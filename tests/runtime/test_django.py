@@ -71,6 +71,9 @@ def test_a_typo_in_a_template_raises_missing_asset_error_with_suggestions() -> N
 def test_asset_tag_takes_keyword_arguments() -> None:
     html = render('{% asset_tag "js/chart.mjs" type="module" async_=True nonce=nonce %}', nonce="n")
     assert html == (
+        '<link rel="modulepreload" href="/static/vendor/color.esm.e4ce81011764.js" integrity="sha384-'
+        'pcego+gcUv5u45e9XAF9Dxlxs7oLqKgwVixVqolI1ave3gzPcpTQ2mZyJPuDaBgZ" crossorigin="anonymous"'
+        ' nonce="n">'
         '<script src="/static/js/chart.beff251aacf3.mjs" integrity="sha384-5as0F9fxQnAF8x61zB4HBKb8'
         'OsPsHn4qTQd4Hf5Tr4QpFkLUIEX8IMaMsVfK+4JT" crossorigin="anonymous" type="module" async'
         ' nonce="n"></script>'
@@ -221,3 +224,9 @@ def test_ready_does_not_raise_when_the_manifest_is_missing() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["assetbuild.E001", "ManifestError"]
+
+
+def test_asset_importmap_renders_the_import_map() -> None:
+    html = render("{% asset_importmap %}")
+    assert html.startswith('<script type="importmap">{"imports":{')
+    assert '"@kurkle/color":"/static/vendor/color.esm.e4ce81011764.js"' in html

@@ -19,7 +19,7 @@ PAGE = """\
 EXPECTED = """\
 <link rel="stylesheet" href="/static/css/app.7d9d3ab0140e.css" integrity="sha384-THSU0CUS2WLIKqnCGDe/ANkS2y6GZ1QBTrplFDED88hQyBDtpP3a/NMjubicUdbb" crossorigin="anonymous">
 <script src="/static/js/app.dcf5f8243b2f.js" integrity="sha384-V9EI/3tAzm7QR19uFoJW9OQSWFPJwCm0A8uXWFGPgIid03IbMZ7HMlAk0dCIwIol" crossorigin="anonymous" defer></script>
-<script src="/static/js/chart.beff251aacf3.mjs" integrity="sha384-5as0F9fxQnAF8x61zB4HBKb8OsPsHn4qTQd4Hf5Tr4QpFkLUIEX8IMaMsVfK+4JT" crossorigin="anonymous" type="module" nonce="&#34;&gt;&lt;x"></script>
+<link rel="modulepreload" href="/static/vendor/color.esm.e4ce81011764.js" integrity="sha384-pcego+gcUv5u45e9XAF9Dxlxs7oLqKgwVixVqolI1ave3gzPcpTQ2mZyJPuDaBgZ" crossorigin="anonymous" nonce="&#34;&gt;&lt;x"><script src="/static/js/chart.beff251aacf3.mjs" integrity="sha384-5as0F9fxQnAF8x61zB4HBKb8OsPsHn4qTQd4Hf5Tr4QpFkLUIEX8IMaMsVfK+4JT" crossorigin="anonymous" type="module" nonce="&#34;&gt;&lt;x"></script>
 <link rel="preload" href="/static/fonts/inter.f386309f51a4.woff2" as="font" integrity="sha384-5CkIzX9R62yaDnMs52eU/CbAj80/jiklz/jP3JkrN0AJ2CGxPufkoZyglfUwXKIS" crossorigin="anonymous">
 <img src="/static/img/hero%20banner.233d5d979a2f.jpg" integrity="sha384-hMXeZdyQKNWrKwo9MFuyjGBdioeR375bn6hNUMpXhl/OYh0p3reZbcpeLnqhQvxP">"""  # noqa: E501
 
@@ -27,7 +27,9 @@ EXPECTED = """\
 def test_install_adds_the_asset_globals(assets: Assets) -> None:
     env = Environment(autoescape=True)
     install(env, assets)
-    assert {"asset_url", "asset_integrity", "asset_tag", "asset_preload"} <= set(env.globals)
+    assert {"asset_url", "asset_integrity", "asset_tag", "asset_preload", "asset_importmap"} <= set(
+        env.globals
+    )
 
 
 def test_a_page_renders_the_exact_tags_with_autoescape_on(assets: Assets) -> None:

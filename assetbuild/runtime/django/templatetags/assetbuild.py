@@ -1,4 +1,4 @@
-"""``{% load assetbuild %}``: asset_url, asset_integrity, asset_tag and asset_preload.
+"""``{% load assetbuild %}``: asset_url, asset_integrity, asset_tag, asset_preload, asset_importmap.
 
 Owns: the Django template tags, each a thin call on ``get_assets()``:
 ``{% asset_url "css/app.css" %}``, ``{% asset_integrity "css/app.css" %}``,
@@ -38,3 +38,8 @@ def asset_tag(name: str, **attrs: object) -> SafeString:
 @register.simple_tag
 def asset_preload(name: str, as_: str | None = None, **attrs: object) -> SafeString:
     return mark_safe(str(get_assets().preload(name, as_, **attrs)))
+
+
+@register.simple_tag
+def asset_importmap(**attrs: object) -> SafeString:
+    return mark_safe(str(get_assets().importmap(**attrs)))
