@@ -12,10 +12,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assetbuild.build.budgets import MEASURES, Budget, parse_size
 from assetbuild.errors import ConfigError
 from assetbuild.manifest import unsafe_path_reason
 
@@ -37,6 +38,7 @@ _KEYS = {
     "modules",
     "bundles",
     "importmap",
+    "budgets",
 }
 _BUNDLE_KEYS = {"inputs", "filters"}
 
@@ -64,6 +66,7 @@ class Config:
     modules: tuple[str, ...] = ()
     bundles: tuple[BundleSpec, ...] = ()
     importmap: Mapping[str, str] | None = None
+    budgets: Mapping[str, Budget] = field(default_factory=dict)  # logical path -> limits
 
     def describe(self, key: str) -> str:
         """``file: key`` for messages about a key of this config."""
@@ -154,6 +157,7 @@ class _Validator:
             modules=self.patterns(table, "modules"),
             bundles=self.bundles(table),
             importmap=self.importmap(table),
+            budgets=self.budgets(table),
         )
 
     def sources(self, table: dict[str, Any]) -> tuple[Path, ...]:
@@ -279,3 +283,34 @@ class _Validator:
         for specifier, target in raw.items():
             self.relative(target, f'importmap."{specifier}"')
         return dict(raw)
+
+    def budgets(self, table: dict[str, Any]) -> dict[str, Budget]:
+        raw = table.get("budgets", {})
+        if not isinstance(raw, dict):
+            raise self.fail(
+                "budgets", 'must be a table of logical path -> "120 kB" or {gzip = "40 kB"}'
+            )
+        budgets: dict[str, Budget] = {}
+        for name, value in raw.items():
+            key = f'budgets."{name}"'
+            self.relative(name, key)
+            limits = {"size": value} if isinstance(value, str) else value
+            if not isinstance(limits, dict) or not limits:
+                raise self.fail(
+                    key, 'must be a size like "120 kB", or a table with size, gzip and/or br'
+                )
+            unknown = sorted(set(limits) - set(MEASURES))
+            if unknown:
+                raise self.fail(
+                    f"{key}.{unknown[0]}", "unknown key; a budget limits size, gzip and/or br"
+                )
+            parsed: dict[str, int] = {}
+            for measure, text in limits.items():
+                try:
+                    parsed[measure] = parse_size(text if isinstance(text, str) else repr(text))
+                except ValueError as exc:
+                    raise self.fail(
+                        key if isinstance(value, str) else f"{key}.{measure}", str(exc)
+                    ) from None
+            budgets[name] = Budget(**parsed)
+        return budgets

@@ -16,6 +16,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from assetbuild.build.budgets import Budget, measure, overruns
 from assetbuild.build.bundles import FilterChain, filter_chain
 from assetbuild.build.config import Config
 from assetbuild.build.documents import Document, Reader
@@ -28,7 +29,7 @@ from assetbuild.build.references import Resolver
 from assetbuild.build.release import Output, Published, Release, Session
 from assetbuild.build.render import render
 from assetbuild.build.sources import Shadowed, collect
-from assetbuild.errors import BuildError, Problem
+from assetbuild.errors import BuildError, ConfigError, Problem
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -72,6 +73,13 @@ def build(
         for asset in plan.assets.values()
         if asset.bundle is not None
     }
+    for name in config.budgets:
+        if name not in plan.assets:
+            raise ConfigError(
+                "names no asset of the release; use a logical path (a bundle's key, or a file's path under source)",
+                file=config.file,
+                key=f'budgets."{name}"',
+            )
     resolver = Resolver(
         plan.assets, config.url, bundle_inputs=plan.bundle_inputs, unpublished=tree.excluded
     )
@@ -93,7 +101,16 @@ def build(
 
     workers = jobs or os.cpu_count() or 1
     with Release(config.output).session() as session, _pool(workers) as pool:
-        outputs = _Stager(plan, documents, chains, session, pool, progress).stage(order.ordered)
+        stager = _Stager(plan, documents, chains, session, pool, progress, config.budgets)
+        outputs = stager.stage(order.ordered)
+        # Budgets are checked before anything is committed: an overrun leaves the release as it was.
+        problems = [
+            problem
+            for name, sizes in sorted(stager.measured.items())
+            for problem in overruns(name, sizes, config.budgets[name], str(config.file))
+        ]
+        if problems:
+            raise BuildError(problems)
         if progress is not None:
             progress.start("compress", len(outputs))
         published = session.commit(
@@ -146,6 +163,7 @@ class _Stager:
         session: Session,
         pool: Executor,
         progress: Progress | None,
+        budgets: Mapping[str, Budget],
     ):
         self.plan = plan
         self.documents = documents
@@ -153,6 +171,8 @@ class _Stager:
         self.session = session
         self.pool = pool
         self.progress = progress
+        self.budgets = budgets
+        self.measured: dict[str, dict[str, int]] = {}  # budgeted logical path -> its sizes
         self.release_paths: dict[str, str] = {}
         self.outputs: dict[str, Output] = {}
         self.problems: list[Problem] = []
@@ -210,5 +230,8 @@ class _Stager:
         print_ = fingerprint(data)
         path = release_path(asset.logical_path, print_.digest)
         self.session.stage(path, data)
+        budget = self.budgets.get(asset.logical_path)
+        if budget is not None:
+            self.measured[asset.logical_path] = measure(data, budget)
         sources = tuple(s.logical_path for s in asset.inputs) if asset.bundle is not None else None
         return Output(asset.logical_path, path, print_, sources)
