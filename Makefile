@@ -18,8 +18,8 @@ system-deps:
 	bash scripts/system-deps.sh
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check assetbuild tests
-	$(VENV)/bin/ruff format --check assetbuild tests
+	$(VENV)/bin/ruff check assetbuild tests scripts examples
+	$(VENV)/bin/ruff format --check assetbuild tests scripts examples
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
@@ -29,11 +29,32 @@ pytest: $(STAMP) system-deps
 
 test: lint typecheck pytest
 
+# Where the demos serve: `make demo DEMO_BIND=127.0.0.1:8080` if 8000 is taken.
+DEMO_BIND ?= 127.0.0.1:8000
+
+# The sample site's release, then the Flask example built and served as in production: gunicorn
+# with 2 workers, WhiteNoise serving the release. Runs until Ctrl-C.
 demo: $(STAMP)
 	$(VENV)/bin/assetbuild build --config fixtures/site/assetbuild.toml
 	@echo
 	@echo "release in fixtures/site/build/static:"
 	@cd fixtures/site/build/static && find . -type f -not -path './.assetbuild/*' | sort | sed 's/^/  /'
+	@echo
+	$(VENV)/bin/assetbuild build --config examples/flask_app/assetbuild.toml
+	@echo
+	@echo "examples/flask_app: http://$(DEMO_BIND)/  (gunicorn, 2 workers; Ctrl-C stops it)"
+	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/gunicorn --workers 2 --bind $(DEMO_BIND) \
+		--chdir examples/flask_app app:app
+
+# The Django example, the same way.
+.PHONY: demo-django
+demo-django: $(STAMP)
+	$(VENV)/bin/assetbuild build --config examples/django_project/assetbuild.toml
+	cd examples/django_project && PYTHONDONTWRITEBYTECODE=1 ../../$(PY) manage.py check
+	@echo
+	@echo "examples/django_project: http://$(DEMO_BIND)/  (gunicorn, 2 workers; Ctrl-C stops it)"
+	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/gunicorn --workers 2 --bind $(DEMO_BIND) \
+		--chdir examples/django_project example_site.wsgi
 
 clean-venv:
 	rm -rf $(VENV)

@@ -76,9 +76,10 @@ def summary_text(result: BuildResult) -> str:
             f"note: {shadow['logical_path']}: {shadow['hidden']} is shadowed by {shadow['by']}"
         )
     written = len(data["written"])
+    kept = "" if written else "; every file was already there"
     lines.append(
         f"{data['assets']} assets ({_size(data['bytes'])}) in {data['output']}; "
-        f"{written} file{'s' if written != 1 else ''} written, the rest already there"
+        f"{written} file{'s' if written != 1 else ''} written{kept}"
     )
     return "\n".join(lines)
 
