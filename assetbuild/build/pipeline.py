@@ -28,7 +28,7 @@ from assetbuild.build.reading import read_stable
 from assetbuild.build.references import Resolver
 from assetbuild.build.release import Output, Published, Release, Session
 from assetbuild.build.render import render
-from assetbuild.build.sources import Shadowed, collect
+from assetbuild.build.sources import Shadowed, SourceTree, collect
 from assetbuild.errors import BuildError, ConfigError, Problem
 
 T = TypeVar("T")
@@ -53,14 +53,24 @@ class BuildResult:
     raw_sizes: Mapping[str, int]  # bundle logical path -> total size of its inputs
 
 
-def build(
-    config: Config, *, jobs: int | None = None, progress: Progress | None = None
-) -> BuildResult:
-    """Build the release. ``BuildError`` lists every problem; the release is then untouched.
+@dataclass(frozen=True)
+class Prepared:
+    """Everything known about a build before anything is written: what each asset is made of,
+    what it references, the order to render in, and what is wrong."""
 
-    ``jobs`` is the number of worker threads (default: one per core; 1 runs everything in this
-    thread). The release is byte-identical whatever ``jobs`` is.
-    """
+    config: Config
+    tree: SourceTree
+    plan: Plan
+    chains: Mapping[str, FilterChain]
+    documents: Mapping[str, Document]
+    ordered: tuple[str, ...]
+    problems: tuple[Problem, ...]  # errors: the build cannot go on
+    warnings: tuple[Problem, ...]
+
+
+def prepare(config: Config) -> Prepared:
+    """Read the sources and place every reference; writes nothing. A config that cannot be
+    used raises ``ConfigError``; problems with the sources are collected, not raised."""
     tree = collect(config.sources, [compile_glob(p) for p in config.exclude], skip=config.output)
     plan = make_plan(config, tree)
     chains = {
@@ -96,13 +106,31 @@ def build(
         first = documents[cycle[0]].asset.inputs[0]
         problems.append(Problem(f"reference cycle: {' -> '.join(cycle)}", str(first.file)))
     warnings = tuple(p for p in reader.problems if p.severity != "error")
-    if problems:
-        raise BuildError([*problems, *warnings])
+    return Prepared(config, tree, plan, chains, documents, order.ordered, tuple(problems), warnings)
+
+
+def build(
+    config: Config, *, jobs: int | None = None, progress: Progress | None = None
+) -> BuildResult:
+    """Build the release. ``BuildError`` lists every problem; the release is then untouched.
+
+    ``jobs`` is the number of worker threads (default: one per core; 1 runs everything in this
+    thread). The release is byte-identical whatever ``jobs`` is.
+    """
+    prepared = prepare(config)
+    if prepared.problems:
+        raise BuildError([*prepared.problems, *prepared.warnings])
+    plan, documents, chains, warnings = (
+        prepared.plan,
+        prepared.documents,
+        prepared.chains,
+        prepared.warnings,
+    )
 
     workers = jobs or os.cpu_count() or 1
     with Release(config.output).session() as session, _pool(workers) as pool:
         stager = _Stager(plan, documents, chains, session, pool, progress, config.budgets)
-        outputs = stager.stage(order.ordered)
+        outputs = stager.stage(prepared.ordered)
         # Budgets are checked before anything is committed: an overrun leaves the release as it was.
         problems = [
             problem
@@ -126,7 +154,9 @@ def build(
         for asset in plan.assets.values()
         if asset.bundle is not None
     }
-    return BuildResult(config, plan, outputs, published, warnings, tree.shadowed, raw_sizes)
+    return BuildResult(
+        config, plan, outputs, published, warnings, prepared.tree.shadowed, raw_sizes
+    )
 
 
 class _Serial(Executor):
