@@ -88,23 +88,78 @@ _debug_option = click.option("--debug", is_flag=True, help="Show tracebacks inst
     "--output", type=click.Path(path_type=Path, file_okay=False), help="Release directory."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Worker threads (default: one per core); the release is the same for any number.",
+)
+@click.option(
+    "--archive",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the release as a reproducible FILE.tar.gz (mtime: $SOURCE_DATE_EPOCH or 0).",
+)
 @_debug_option
-def build(config_path: Path | None, output: Path | None, as_json: bool, debug: bool) -> None:
+def build(
+    config_path: Path | None,
+    output: Path | None,
+    as_json: bool,
+    jobs: int | None,
+    archive: Path | None,
+    debug: bool,
+) -> None:
     """Build the release and replace its manifest.json last."""
     from assetbuild.build.config import load_config
     from assetbuild.build.pipeline import build as run_build
+    from assetbuild.build.progress import TerminalProgress
     from assetbuild.build.report import summary_data, summary_text
+
+    progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() else None
 
     def action() -> Any:
         config = load_config(config_path, output=output)
-        return run_build(config)
+        mtime = _archive_mtime(archive)
+        try:
+            result = run_build(config, jobs=jobs, progress=progress)
+        finally:
+            if progress is not None:
+                progress.close()
+        if archive is None:
+            return result, None
+        from assetbuild.build.archive import write_archive
 
-    result = _run(debug, action)
+        published = result.published
+        archived = write_archive(
+            archive, config.output, published.manifest, published.manifest_bytes, mtime=mtime
+        )
+        return result, archived
+
+    result, archived = _run(debug, action)
     _warn(result.warnings)
     if as_json:
-        click.echo(json.dumps(summary_data(result), indent=2, sort_keys=True))
+        data = summary_data(result)
+        if archived is not None:
+            data["archive"] = {"path": str(archived.path), "bytes": archived.size}
+        click.echo(json.dumps(data, indent=2, sort_keys=True))
     else:
         click.echo(summary_text(result))
+        if archived is not None:
+            click.echo(
+                f"archive {archived.path}: {len(archived.entries)} entries, {archived.size} B"
+            )
+
+
+def _archive_mtime(archive: Path | None) -> int:
+    """Check ``--archive`` before building (its directory, $SOURCE_DATE_EPOCH); its mtime."""
+    if archive is None:
+        return 0
+    import os
+
+    from assetbuild.build.archive import source_date_epoch
+
+    if not Path(os.path.abspath(archive)).parent.is_dir():
+        raise ConfigError(f"no directory to write {archive} in; create it first", key="--archive")
+    return source_date_epoch()
 
 
 @main.command()
@@ -148,3 +203,192 @@ def clean(keep: int, config_path: Path | None, output: Path | None, debug: bool)
 
     target, removed = _run(debug, action)
     click.echo(f"removed {len(removed)} file{'s' if len(removed) != 1 else ''} from {target}")
+
+
+@main.command()
+@_config_option
+@click.option(
+    "--output", type=click.Path(path_type=Path, file_okay=False), help="Release directory."
+)
+@_debug_option
+def watch(config_path: Path | None, output: Path | None, debug: bool) -> None:
+    """Build, then rebuild on every change to the sources or the config, until Ctrl-C.
+
+    A rebuild that fails is reported and leaves the last good release in force.
+    """
+    import contextlib
+    import os
+    import traceback
+
+    from assetbuild.build.report import summary_text
+    from assetbuild.build.watch import Rebuild
+    from assetbuild.build.watch import watch as run_watch
+
+    here = Path(os.path.realpath(Path.cwd()))
+
+    def shown(path: Path) -> str:
+        return path.relative_to(here).as_posix() if path.is_relative_to(here) else str(path)
+
+    def report(rebuild: Rebuild) -> None:
+        if rebuild.changed:
+            click.echo("changed: " + ", ".join(shown(c.path) for c in rebuild.changed))
+        error = rebuild.error
+        if error is not None:
+            kept = (
+                "the release is untouched"
+                if rebuild.first
+                else "the last good release stays in force"
+            )
+            if debug:
+                click.echo("".join(traceback.format_exception(error)).rstrip(), err=True)
+            if isinstance(error, BuildError):
+                _warn(error.problems)
+                errors = sum(1 for p in error.problems if p.severity == "error")
+                problems = f"{errors} problem{'s' if errors != 1 else ''}"
+                click.echo(f"build failed: {problems}; {kept}", err=True)
+            else:
+                kind = "" if isinstance(error, AssetbuildError | OSError) else "internal error: "
+                click.echo(f"error: {kind}{error}", err=True)
+                click.echo(f"build failed; {kept}", err=True)
+        else:
+            result = rebuild.result
+            assert result is not None
+            _warn(result.warnings)
+            if rebuild.first:
+                click.echo(summary_text(result))
+            for asset in rebuild.fingerprints:
+                if not rebuild.first or asset.before is not None:
+                    click.echo(f"  {asset.logical_path} -> {asset.after or '(removed)'}")
+            if not rebuild.first:
+                written = len(result.published.written)
+                click.echo(
+                    f"rebuilt: {len(rebuild.fingerprints) or 'no'} "
+                    f"fingerprint{'s' if len(rebuild.fingerprints) != 1 else ''} changed, "
+                    f"{written} file{'s' if written != 1 else ''} written"
+                )
+        if rebuild.first or rebuild.config_reloaded:
+            watched = ", ".join(shown(p) for p in rebuild.watching)
+            click.echo(f"watching {watched} for changes (Ctrl-C stops)")
+
+    # Ctrl-C is how a watch ends: exit status 0, and nothing more to say.
+    with contextlib.suppress(KeyboardInterrupt):
+        _run(debug, lambda: run_watch(config_path, report, output=output))
+
+
+@main.command("import")
+@click.argument("kind", type=click.Choice(["webassets"]), metavar="webassets")
+@click.argument("bundles", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    "target",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    default=Path("assetbuild.toml"),
+    show_default=True,
+    help="The config file to write; '-' prints it.",
+)
+@click.option(
+    "--release",
+    metavar="DIR",
+    default="build/static",
+    show_default=True,
+    help="The release directory the config names, relative to the config file.",
+)
+@click.option("--force", is_flag=True, help="Replace an existing config file.")
+@_debug_option
+def import_(kind: str, bundles: Path, target: Path, release: str, force: bool, debug: bool) -> None:
+    """Convert a webassets YAML file (directory, url, bundles) into an assetbuild.toml.
+
+    What assetbuild does itself (version placeholders, cssrewrite, caches) is dropped with a
+    note; what has no equivalent is an error naming the key. Python setups: see
+    docs/migrating.md (assetbuild.build.migrate.from_environment).
+    """
+    from assetbuild.build.migrate import convert_yaml, write_config
+
+    to_stdout = str(target) == "-"
+
+    def action() -> Any:
+        if not to_stdout and target.exists() and not force:
+            raise ConfigError("already exists; pass --force to replace it", file=target)
+        conversion = convert_yaml(
+            bundles, config_dir=None if to_stdout else target.parent, release=release
+        )
+        if not to_stdout:
+            write_config(conversion, target, force=force)
+        return conversion
+
+    conversion = _run(debug, action)
+    for note in conversion.notes:
+        click.echo(f"note: {note}", err=True)
+    if to_stdout:
+        click.echo(conversion.toml, nl=False)
+        return
+    count = len(conversion.bundles)
+    config = "" if target == Path("assetbuild.toml") else f" --config {target}"
+    click.echo(
+        f"wrote {target}: {count} bundle{'s' if count != 1 else ''}; "
+        f"review it, then run: assetbuild build{config}"
+    )
+
+
+@main.command("check-templates")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@_config_option
+@click.option(
+    "--manifest",
+    "manifest_path",
+    type=click.Path(path_type=Path),
+    help="The manifest.json (or release directory) to check against (default: the config's).",
+)
+@click.option("--verbose", "-v", is_flag=True, help="List the lookups whose name is not a literal.")
+@_debug_option
+def check_templates(
+    paths: tuple[Path, ...],
+    config_path: Path | None,
+    manifest_path: Path | None,
+    verbose: bool,
+    debug: bool,
+) -> None:
+    """Check that every asset name the templates in PATHS use literally is in the manifest.
+
+    PATHS are directories (searched for *.html, *.jinja, *.jinja2, *.j2, *.txt and *.xml) or files.
+    """
+    from assetbuild.build.templates import check
+    from assetbuild.manifest import FILENAME, load
+
+    if manifest_path is not None and config_path is not None:
+        raise click.UsageError("give --manifest or --config, not both")
+
+    def action() -> Any:
+        if manifest_path is None:
+            from assetbuild.build.config import load_config
+
+            target = load_config(config_path).output / FILENAME
+        else:
+            target = manifest_path / FILENAME if manifest_path.is_dir() else manifest_path
+        return target, check(paths, load(target).assets.keys())
+
+    target, result = _run(debug, action)
+    names = len(result.checked)
+    counted = f"{names} asset name{'s' if names != 1 else ''} in {result.files} template"
+    counted += "s" if result.files != 1 else ""
+    if verbose:
+        for lookup in result.skipped:
+            where = f"{lookup.file}:{lookup.line}:{lookup.column}"
+            click.echo(
+                f"note: {where}: {lookup.function}() of a name that is not a literal", err=True
+            )
+        skipped = len(result.skipped)
+        counted += f" ({skipped} not literal{'s' if skipped != 1 else ''}, not checked)"
+    if result.files == 0:
+        click.echo(f"warning: no templates in {', '.join(map(str, paths))}", err=True)
+    if result.problems:
+        _warn(result.problems)
+        count = len(result.problems)
+        click.echo(
+            f"check failed: {count} problem{'s' if count != 1 else ''}; {counted}, "
+            f"checked against {target}",
+            err=True,
+        )
+        sys.exit(EXIT_FAILED)
+    click.echo(f"{counted}: all in {target}")

@@ -75,6 +75,7 @@ class Bundle:
     asset: Asset
     pieces: tuple[Piece, ...]
     hoisted: tuple[Piece, ...] = ()  # @import rules a CSS bundle moves to its top
+    raw_size: int = 0  # the inputs' total size as read, for the summary
 
     @property
     def dependencies(self) -> tuple[str, ...]:
@@ -139,22 +140,26 @@ class Reader:
     def _js_bundle(self, asset: Asset) -> Bundle:
         chain = self.chains[asset.logical_path]
         pieces = []
+        raw_size = 0
         for source in asset.inputs:
-            text = decode_script(read_stable(source.file)[0]).text
+            data = read_stable(source.file)[0]
+            raw_size += len(data)
+            text = decode_script(data).text
             text = chain.input(text, str(source.file), asset.logical_path)
             # An input's source map describes that file alone, not the joined, minified bundle.
             links = tuple(
                 Link(ref, Resolution(), drop=True) for ref in js.sourcemap_references(text)
             )
             pieces.append(Piece(source.logical_path, text, links))
-        return Bundle(asset, tuple(pieces))
+        return Bundle(asset, tuple(pieces), raw_size=raw_size)
 
     def _css_bundle(self, asset: Asset) -> Bundle:
         pieces: list[Piece] = []
         hoisted: list[Piece] = []
+        raw_size = 0
         for source in asset.inputs:
-            self._css_input(asset, source, pieces, hoisted, chain=(source.logical_path,))
-        return Bundle(asset, tuple(pieces), tuple(hoisted))
+            raw_size += self._css_input(asset, source, pieces, hoisted, (source.logical_path,))
+        return Bundle(asset, tuple(pieces), tuple(hoisted), raw_size)
 
     def _css_input(
         self,
@@ -163,8 +168,10 @@ class Reader:
         pieces: list[Piece],
         hoisted: list[Piece],
         chain: tuple[str, ...],
-    ) -> None:
-        text = decode_css(read_stable(source.file)[0], str(source.file)).text
+    ) -> int:
+        """Add ``source``'s pieces (and those of what it imports); returns its size in bytes."""
+        data = read_stable(source.file)[0]
+        text = decode_css(data, str(source.file)).text
         text = self.chains[asset.logical_path].input(text, str(source.file), asset.logical_path)
         prelude = css.prelude(text)
         cut = [(0, prelude.charset_end)]
@@ -184,6 +191,7 @@ class Reader:
         # A second @charset is ignored by browsers; in a bundle it would no longer be first.
         head = _STRAY_CHARSET.sub("", _without(text[: prelude.body_start], cut))
         pieces.append(Piece(source.logical_path, text, tuple(links), head, prelude.body_start))
+        return len(data)
 
     def _import(
         self,

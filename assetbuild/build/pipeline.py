@@ -19,7 +19,7 @@ from typing import Protocol, TypeVar
 from assetbuild.build.budgets import Budget, measure, overruns
 from assetbuild.build.bundles import FilterChain, filter_chain
 from assetbuild.build.config import Config
-from assetbuild.build.documents import Document, Reader
+from assetbuild.build.documents import Bundle, Document, Reader
 from assetbuild.build.fingerprint import fingerprint, release_path
 from assetbuild.build.globs import compile_glob
 from assetbuild.build.graph import dependency_order
@@ -101,11 +101,14 @@ def prepare(config: Config) -> Prepared:
             if document is not None:
                 documents[asset.logical_path] = document
     order = dependency_order({name: doc.dependencies for name, doc in documents.items()})
-    problems = [p for p in reader.problems if p.severity == "error"]
+    # A stylesheet inlined into a bundle and also published on its own is read twice; its
+    # problems are reported once.
+    found = list(dict.fromkeys(reader.problems))
+    problems = [p for p in found if p.severity == "error"]
     for cycle in order.cycles:
         first = documents[cycle[0]].asset.inputs[0]
         problems.append(Problem(f"reference cycle: {' -> '.join(cycle)}", str(first.file)))
-    warnings = tuple(p for p in reader.problems if p.severity != "error")
+    warnings = tuple(p for p in found if p.severity != "error")
     return Prepared(config, tree, plan, chains, documents, order.ordered, tuple(problems), warnings)
 
 
@@ -150,9 +153,9 @@ def build(
             progress=progress.advance if progress is not None else None,
         )
     raw_sizes = {
-        asset.logical_path: sum(s.file.stat().st_size for s in asset.inputs)
-        for asset in plan.assets.values()
-        if asset.bundle is not None
+        name: document.raw_size
+        for name, document in documents.items()
+        if isinstance(document, Bundle)
     }
     return BuildResult(
         config, plan, outputs, published, warnings, prepared.tree.shadowed, raw_sizes

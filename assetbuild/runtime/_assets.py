@@ -140,10 +140,15 @@ class Assets:
                 return asset.preloads + tag
             # Under a CSP, each preload needs the nonce too, or the browser refuses to fetch it.
             release = self._current()
-            return Markup("").join(
-                _html.modulepreload(release.assets[dep].url, release.assets[dep].integrity, nonce)
-                for dep in _static_closure(release.manifest, name)
-            ) + tag
+            return (
+                Markup("").join(
+                    _html.modulepreload(
+                        release.assets[dep].url, release.assets[dep].integrity, nonce
+                    )
+                    for dep in _static_closure(release.manifest, name)
+                )
+                + tag
+            )
         return tag
 
     def importmap(self, **attrs: object) -> Markup:
