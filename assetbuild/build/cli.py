@@ -392,3 +392,24 @@ def check_templates(
         )
         sys.exit(EXIT_FAILED)
     click.echo(f"{counted}: all in {target}")
+
+
+@main.command()
+@click.argument("name")
+@_config_option
+@click.option(
+    "--output", type=click.Path(path_type=Path, file_okay=False), help="Release directory."
+)
+@_debug_option
+def inspect(name: str, config_path: Path | None, output: Path | None, debug: bool) -> None:
+    """Show where the logical path NAME comes from: inputs, filters, references in and out, sizes."""
+    from assetbuild.build.config import load_config
+    from assetbuild.build.inspection import describe, inspect_asset
+    from assetbuild.build.pipeline import prepare
+
+    def action() -> Any:
+        config = load_config(config_path, output=output)
+        return config, inspect_asset(prepare(config), name)
+
+    config, found = _run(debug, action)
+    click.echo(describe(found, config.output))

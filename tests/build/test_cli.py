@@ -353,3 +353,17 @@ def test_serial_and_parallel_builds_give_identical_releases(site: Path, tmp_path
     assert run(site, "build", "--jobs", "1").exit_code == 0
     assert run(other, "build", "--jobs", "8").exit_code == 0
     assert tree(site / "build/static") == tree(other / "build/static")
+
+
+def test_inspect_shows_where_an_asset_comes_from(site: Path) -> None:
+    build(site)
+    result = run(site, "inspect", "css/app.css")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "css/app.css (bundle)"
+    assert "  filters: rcssmin" in lines
+    assert any(line.startswith("    ../img/bg.png -> img/bg.png  (rewritten)") for line in lines)
+    assert any(line.startswith("  in the release: css/app.") for line in lines)
+    missing = run(site, "inspect", "css/ap.css")
+    assert missing.exit_code == 1
+    assert "did you mean css/app.css" in missing.stderr
