@@ -7,7 +7,6 @@ Must not: parse JavaScript; a line that starts with ``//#`` is a comment in any 
 
 from __future__ import annotations
 
-import bisect
 import re
 
 from assetbuild.build.css import Reference
@@ -17,19 +16,17 @@ _SOURCEMAP = re.compile(
     r"|/\*[#@][ \t]*sourceMappingURL=(?P<block>[^\s'\"*]*)[ \t]*\*/[ \t]*$)",
     re.MULTILINE,
 )
-_NEWLINE = re.compile("\n")
 
 
 def sourcemap_references(text: str) -> list[Reference]:
     if "sourceMappingURL" not in text:  # the common case, at memchr speed
         return []
-    newlines = [m.start() for m in _NEWLINE.finditer(text)]
     found: list[Reference] = []
     for match in _SOURCEMAP.finditer(text):
         group = "line" if match.group("line") is not None else "block"
         start, end = match.span(group)
-        line = bisect.bisect_right(newlines, start)
-        column = start - (newlines[line - 1] + 1 if line else 0) + 1
+        line = text.count("\n", 0, start)  # at most a few comments a file: no index needed
+        column = start - (text.rfind("\n", 0, start) + 1) + 1
         token_start = match.start() + (len(match.group(0)) - len(match.group(0).lstrip(" \t")))
         found.append(
             Reference(
