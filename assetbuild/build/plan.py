@@ -70,21 +70,23 @@ def make_plan(config: Config, tree: SourceTree) -> Plan:
 def _match_inputs(config: Config, spec: BundleSpec, tree: SourceTree) -> tuple[Source, ...]:
     key = f'bundles."{spec.name}".inputs'
     chosen: dict[str, Source] = {}
+    # A bundle may take excluded files (they are not published on their own either).
+    candidates = {**tree.excluded, **tree.files}
     for pattern in spec.inputs:
         if is_glob(pattern):
             glob = compile_glob(pattern)
-            matched = [s for name, s in tree.files.items() if glob.matches(name)]
+            matched = [candidates[n] for n in sorted(candidates) if glob.matches(n)]
         else:
-            found = tree.get(pattern)
+            found = candidates.get(pattern)
             matched = [found] if found else []
         if not matched:
             raise ConfigError(
                 f"{pattern!r} matches no file in {', '.join(str(s) for s in config.sources)} "
-                "(excluded and dot files do not count); fix the pattern or remove it",
+                "(dot files never count); fix the pattern or remove it",
                 file=config.file,
                 key=key,
             )
-        for source in matched:  # tree.files is sorted, so each glob's matches are too
+        for source in matched:
             chosen.setdefault(source.logical_path, source)
     family, other = (STYLESHEETS, SCRIPTS) if spec.extension == ".css" else (SCRIPTS, STYLESHEETS)
     for source in chosen.values():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from assetbuild.build.globs import Glob
@@ -34,7 +34,9 @@ class Shadowed:
 class SourceTree:
     files: Mapping[str, Source]  # logical path -> source, in sorted order
     shadowed: tuple[Shadowed, ...] = ()
-    excluded: frozenset[str] = frozenset()  # logical paths that 'exclude' left out, for messages
+    # Files that 'exclude' keeps out of the release: they may still be bundle inputs (a Sass entry
+    # point whose partials are excluded too), and they make a better message for a reference.
+    excluded: Mapping[str, Source] = field(default_factory=dict)
 
     def get(self, logical_path: str) -> Source | None:
         return self.files.get(logical_path)
@@ -52,13 +54,13 @@ def collect(roots: Iterable[Path], exclude: Iterable[Glob], skip: Path | None = 
     skip_real = os.path.realpath(skip) if skip is not None else None
     files: dict[str, Source] = {}
     shadowed: list[Shadowed] = []
-    excluded: set[str] = set()
+    excluded: dict[str, Source] = {}
     problems: list[Problem] = []
     for root in roots:
         walker = _Walker(root, real_roots, skip_real, problems)
         for logical, path in walker.walk():
             if any(g.matches(logical) for g in excludes):
-                excluded.add(logical)
+                excluded.setdefault(logical, Source(logical, path))
                 continue
             if logical in files:
                 shadowed.append(Shadowed(logical, path, files[logical].file))
@@ -68,7 +70,8 @@ def collect(roots: Iterable[Path], exclude: Iterable[Glob], skip: Path | None = 
         raise BuildError(problems)
     # Sorting by code point, not locale, keeps the order (and so bundle contents) machine-independent.
     ordered = {name: files[name] for name in sorted(files)}
-    return SourceTree(ordered, tuple(shadowed), frozenset(excluded - set(files)))
+    hidden = {name: excluded[name] for name in sorted(excluded) if name not in files}
+    return SourceTree(ordered, tuple(shadowed), hidden)
 
 
 class _Walker:

@@ -49,7 +49,6 @@ def test_bundle_inputs_are_not_published_on_their_own(tmp_path: Path) -> None:
     [
         ('[bundles]\n"app.css" = ["css/none-*.css"]\n', "matches no file"),
         ('[bundles]\n"app.css" = ["css/missing.css"]\n', "matches no file"),
-        ('[bundles]\n"app.css" = ["skip/x.css"]\n', "matches no file"),
         ('[bundles]\n"app.css" = ["css/a.css", "js/a.js"]\n', "mixes CSS and JS"),
         ('[bundles]\n"app.js" = ["img/x.png"]\n', "is not a script"),
         ('[bundles]\n"css/a.css" = ["css/b.css"]\n', "has the logical path of the source file"),
@@ -65,3 +64,11 @@ def test_a_bundle_that_cannot_be_made_is_a_config_error(
             {"css/a.css": "", "css/b.css": "", "js/a.js": "", "img/x.png": b"", "skip/x.css": ""},
         )
     assert caught.value.key is not None and caught.value.key.startswith("bundles.")
+
+
+def test_an_excluded_file_can_still_be_a_bundle_input(tmp_path: Path) -> None:
+    plan = plan_for(
+        tmp_path, '[bundles]\n"app.css" = ["skip/x.css"]\n', {"skip/x.css": "", "skip/y.css": ""}
+    )
+    assert [s.logical_path for s in plan.assets["app.css"].inputs] == ["skip/x.css"]
+    assert "skip/y.css" not in plan.assets
