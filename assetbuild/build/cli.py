@@ -32,8 +32,12 @@ EXIT_USAGE = 2
 T = TypeVar("T")
 
 
+_CONTROL = {code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F]}
+
+
 def _problem_line(problem: Problem) -> str:
-    return f"{problem.severity}: {problem}"
+    # One line per problem, even for a file whose name holds a newline.
+    return f"{problem.severity}: {problem}".translate(_CONTROL)
 
 
 def _warn(problems: Iterable[Problem]) -> None:
@@ -58,6 +62,14 @@ def _run(debug: bool, action: Callable[[], T]) -> T:
         )
     except (ReleaseError, ManifestError) as exc:
         _fail(debug, exc, f"error: {exc}", EXIT_FAILED)
+    except OSError as exc:  # a race the build did not foresee (a file vanishing, a disk failing)
+        if debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(
+            f"error: {where}{exc.strerror or exc}; the previous release is still in force", err=True
+        )
+        sys.exit(EXIT_FAILED)
 
 
 def _fail(debug: bool, exc: AssetbuildError, message: str, status: int) -> NoReturn:

@@ -144,7 +144,7 @@ class _Validator:
         sources = self.sources(table)
         output = self.output(table, output_flag)
         for source in sources:
-            if source.resolve() == output.resolve():
+            if self.usable(source, "source").resolve() == self.usable(output, "output").resolve():
                 raise self.fail("output", f"is the source directory {source}; use a separate one")
         return Config(
             file=self.path,
@@ -160,6 +160,20 @@ class _Validator:
             budgets=self.budgets(table),
         )
 
+    def usable(self, path: Path, key: str) -> Path:
+        """``path``, if the operating system can take it as a path at all."""
+        try:
+            os.stat(path)
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError) as exc:  # a NUL byte, a name too long, a loop of links
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            message = f"{str(path)[:80]!r} cannot be used as a path ({reason}); fix the path"
+            if key.startswith("ASSETBUILD_"):
+                raise ConfigError(message, key=key) from None
+            raise self.fail(key, message) from None
+        return path
+
     def sources(self, table: dict[str, Any]) -> tuple[Path, ...]:
         env = self.environ.get("ASSETBUILD_SOURCE")
         if env:
@@ -173,7 +187,7 @@ class _Validator:
                 raise self.fail("source", "must be a directory path or a non-empty list of them")
             paths = [self.base / p for p in items]
         for path in paths:
-            if not path.is_dir():
+            if not self.usable(path, "ASSETBUILD_SOURCE" if env else "source").is_dir():
                 message = f"source directory {path} does not exist; create it or fix the path"
                 if env:
                     raise ConfigError(message, key="ASSETBUILD_SOURCE")

@@ -19,7 +19,7 @@ from assetbuild.build.plan import Asset, Plan
 from assetbuild.build.reading import Signature, read_stable
 from assetbuild.build.references import Resolution, Resolver
 from assetbuild.build.sources import Source, SourceTree
-from assetbuild.build.text import decode_css, decode_script
+from assetbuild.build.text import decode_css, decode_script, decode_script_strictly
 from assetbuild.errors import BuildError, Problem
 
 _STRAY_CHARSET = re.compile(r'@charset\s*"[^"]*"\s*;', re.IGNORECASE)
@@ -144,7 +144,7 @@ class Reader:
         for source in asset.inputs:
             data = read_stable(source.file)[0]
             raw_size += len(data)
-            text = decode_script(data).text
+            text = decode_script_strictly(data, str(source.file)).text
             text = chain.input(text, str(source.file), asset.logical_path)
             # An input's source map describes that file alone, not the joined, minified bundle.
             links = tuple(

@@ -107,7 +107,12 @@ def prepare(config: Config) -> Prepared:
     problems = [p for p in found if p.severity == "error"]
     for cycle in order.cycles:
         first = documents[cycle[0]].asset.inputs[0]
-        problems.append(Problem(f"reference cycle: {' -> '.join(cycle)}", str(first.file)))
+        problems.append(
+            Problem(
+                f"reference cycle: {' -> '.join(cycle)}; remove one of these references",
+                str(first.file),
+            )
+        )
     warnings = tuple(p for p in found if p.severity != "error")
     return Prepared(config, tree, plan, chains, documents, order.ordered, tuple(problems), warnings)
 

@@ -66,7 +66,8 @@ class Resolver:
             candidate = posixpath.normpath(posixpath.join(posixpath.dirname(base), path))
         if candidate == ".." or candidate.startswith("../") or candidate.startswith("/"):
             return Resolution(
-                suffix=suffix, miss="resolves outside the source directories; refused"
+                suffix=suffix,
+                miss="resolves outside the source directories; refused: copy the file into a source directory",
             )
         if path.endswith("/") or candidate == ".":
             return Resolution(suffix=suffix, miss=f"names a directory ({candidate}/), not a file")
@@ -86,7 +87,7 @@ class Resolver:
         same_but_case = self._case_variants(candidate)
         if same_but_case:
             return f"resolves to no file ({candidate}); did you mean {same_but_case[0]}? (case differs)"
-        return f"resolves to no file (looked for {candidate})"
+        return f"resolves to no file (looked for {candidate}); fix the reference or add the file"
 
     def _case_variants(self, candidate: str) -> list[str]:
         if self._folded is None:

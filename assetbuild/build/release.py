@@ -165,13 +165,19 @@ class Release:
         finally:
             os.close(directory_fd)
 
-    def _record(self, manifest_bytes: bytes, encodings: Sequence[str]) -> None:
+    def _keep_copy(self, manifest_bytes: bytes, encodings: Sequence[str]) -> str:
+        """Keep a copy of a manifest (with the encodings its build tried); its digest."""
         digest = _digest(manifest_bytes)
         copy = f"{STATE_DIR}/manifests/{digest}.json"
         if not (self.directory / copy).is_file():
             record = json.loads(manifest_bytes)
             record["compress"] = list(encodings)
             self._replace(copy, json.dumps(record, sort_keys=True).encode("utf-8"))
+        return digest
+
+    def _append_history(self, digest: str) -> None:
+        """Count a build for ``clean``: only once its manifest is in force, so a build that
+        failed to replace the manifest never pushes a working release out of the kept ones."""
         history = self._history()
         if not history or history[-1] != digest:
             self._replace(
@@ -286,8 +292,9 @@ class Session:
             url=url, assets=dict(sorted(entries.items())), importmap=dict(importmap or {})
         )
         manifest_bytes = dumps(manifest)
-        self.release._record(manifest_bytes, encodings)
+        digest = self.release._keep_copy(manifest_bytes, encodings)
         self.release._replace(FILENAME, manifest_bytes)
+        self.release._append_history(digest)
         return Published(manifest, manifest_bytes, tuple(sorted(written)), sizes, self.previous)
 
     def discard(self) -> None:

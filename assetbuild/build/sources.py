@@ -15,6 +15,7 @@ from pathlib import Path
 
 from assetbuild.build.globs import Glob
 from assetbuild.errors import BuildError, Problem
+from assetbuild.manifest import unsafe_path_reason
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,12 @@ class _Walker:
                 continue  # dotfiles and dot-directories (.git, .DS_Store, .env) are never published
             path = Path(entry.path)
             logical = prefix + entry.name
+            unsafe = _unsafe_name(entry.name)
+            if unsafe:
+                self.problems.append(
+                    Problem(f"{unsafe}; rename it (or add it to 'exclude')", str(path))
+                )
+                continue
             if entry.is_symlink():
                 real = os.path.realpath(path)
                 if not self.inside_sources(real):
@@ -126,3 +133,11 @@ class _Walker:
                 yield from self._walk(path, logical + "/", active | {real})
             elif entry.is_file():
                 yield logical, path
+
+
+def _unsafe_name(name: str) -> str | None:
+    """Why a file name cannot become part of a logical path (and so of a manifest and a URL)."""
+    if any(0xDC80 <= ord(ch) <= 0xDCFF for ch in name):
+        return "the file name is not valid UTF-8"
+    reason = unsafe_path_reason(name)
+    return f"the file name {reason}" if reason else None

@@ -19,6 +19,7 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 # The spec reads the @charset rule as exact ASCII bytes at offset 0: `@charset "name";`.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _CHARSET = re.compile(rb'@charset "([\x21\x23-\x7e]{1,40})";')
 
 
@@ -67,20 +68,45 @@ def decode_script(data: bytes) -> Decoded:
     return Decoded(data.decode("utf-8", errors="surrogateescape"), "utf-8", b"")
 
 
-def _strict(data: bytes, encoding: str, bom: bytes, file: str) -> Decoded:
+def decode_script_strictly(data: bytes, file: str) -> Decoded:
+    """A script that goes into a bundle: minifiers need real text, so it must be UTF-8."""
+    bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
+    return _strict(data[len(bom) :], "utf-8", bom, file, "save the file as UTF-8")
+
+
+_CSS_ADVICE = 'save the file as UTF-8, or declare its encoding with a leading @charset "...";'
+
+
+def _strict(
+    data: bytes, encoding: str, bom: bytes, file: str, advice: str = _CSS_ADVICE
+) -> Decoded:
     try:
-        return Decoded(data.decode(encoding), encoding, bom)
+        text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise BuildError(
             [
                 Problem(
-                    f"is not valid {encoding} (byte 0x{data[exc.start]:02x}); save the file as UTF-8, "
-                    'or declare its encoding with a leading @charset "...";',
+                    f"is not valid {encoding} (byte 0x{data[exc.start]:02x}); {advice}",
                     file,
                     line,
                     column,
                 )
             ]
         ) from None
+    # A strict UTF-8 decode never yields a lone surrogate; UTF-7 and friends can, and neither the
+    # minifiers (which crash) nor the UTF-8 encoder survive one.
+    surrogate = _SURROGATE.search(text) if encoding != "utf-8" else None
+    if surrogate is not None:
+        raise BuildError(
+            [
+                Problem(
+                    f"decodes ({encoding}) to a lone surrogate, which is not text; save the file as UTF-8",
+                    file,
+                    text.count("\n", 0, surrogate.start()) + 1,
+                    surrogate.start() - (text.rfind("\n", 0, surrogate.start()) + 1) + 1,
+                )
+            ]
+        )
+    return Decoded(text, encoding, bom)

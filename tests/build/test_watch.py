@@ -140,7 +140,7 @@ def test_a_broken_save_is_reported_the_release_stays_and_the_fixing_save_recover
         line = good.count("\n") + 1
         assert [str(p) for p in broken.problems] == [
             f"{stylesheet}:{line}:25: ../img/missing.png resolves to no file "
-            "(looked for img/missing.png)"
+            "(looked for img/missing.png); fix the reference or add the file"
         ]
         assert (site / "build/static/manifest.json").read_bytes() == last_good
 
@@ -445,7 +445,7 @@ def test_the_command_prints_changes_fingerprints_and_errors_and_stops_quietly_on
     error = process.expect("err", lambda line: line.startswith("error: "))
     assert error == (
         f"error: {stylesheet}:{good.count(chr(10)) + 1}:25: ../img/missing.png resolves to no "
-        "file (looked for img/missing.png)"
+        "file (looked for img/missing.png); fix the reference or add the file"
     )
     process.expect(
         "err", lambda line: line == "build failed: 1 problem; the last good release stays in force"
