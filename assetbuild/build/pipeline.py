@@ -23,6 +23,7 @@ from assetbuild.build.documents import Bundle, Document, Reader
 from assetbuild.build.fingerprint import fingerprint, release_path
 from assetbuild.build.globs import compile_glob
 from assetbuild.build.graph import dependency_order
+from assetbuild.build.modules import module_graph
 from assetbuild.build.plan import Asset, Plan, make_plan
 from assetbuild.build.reading import read_stable
 from assetbuild.build.references import Resolver
@@ -63,6 +64,7 @@ class Prepared:
     plan: Plan
     chains: Mapping[str, FilterChain]
     documents: Mapping[str, Document]
+    imports: Mapping[str, tuple[str, ...]]  # each ES module -> its static imports
     ordered: tuple[str, ...]
     problems: tuple[Problem, ...]  # errors: the build cannot go on
     warnings: tuple[Problem, ...]
@@ -90,6 +92,14 @@ def prepare(config: Config) -> Prepared:
                 file=config.file,
                 key=f'budgets."{name}"',
             )
+    for specifier, target in (config.importmap or {}).items():
+        if target not in plan.assets:
+            raise ConfigError(
+                f"maps {specifier!r} to {target!r}, which is not an asset of the release; "
+                "use a published logical path",
+                file=config.file,
+                key=f'importmap."{specifier}"',
+            )
     resolver = Resolver(
         plan.assets, config.url, bundle_inputs=plan.bundle_inputs, unpublished=tree.excluded
     )
@@ -100,6 +110,14 @@ def prepare(config: Config) -> Prepared:
             document = reader.read(asset)
             if document is not None:
                 documents[asset.logical_path] = document
+    modules = module_graph(
+        plan,
+        resolver,
+        tuple(compile_glob(p) for p in config.modules),
+        config.importmap or {},
+        config.on_missing,
+    )
+    reader.problems.extend(modules.problems)
     order = dependency_order({name: doc.dependencies for name, doc in documents.items()})
     # A stylesheet inlined into a bundle and also published on its own is read twice; its
     # problems are reported once.
@@ -114,7 +132,17 @@ def prepare(config: Config) -> Prepared:
             )
         )
     warnings = tuple(p for p in found if p.severity != "error")
-    return Prepared(config, tree, plan, chains, documents, order.ordered, tuple(problems), warnings)
+    return Prepared(
+        config,
+        tree,
+        plan,
+        chains,
+        documents,
+        modules.imports,
+        order.ordered,
+        tuple(problems),
+        warnings,
+    )
 
 
 def build(
@@ -137,7 +165,9 @@ def build(
 
     workers = jobs or os.cpu_count() or 1
     with Release(config.output).session() as session, _pool(workers) as pool:
-        stager = _Stager(plan, documents, chains, session, pool, progress, config.budgets)
+        stager = _Stager(
+            plan, documents, chains, session, pool, progress, config.budgets, prepared.imports
+        )
         outputs = stager.stage(prepared.ordered)
         # Budgets are checked before anything is committed: an overrun leaves the release as it was.
         problems = [
@@ -202,6 +232,7 @@ class _Stager:
         pool: Executor,
         progress: Progress | None,
         budgets: Mapping[str, Budget],
+        imports: Mapping[str, tuple[str, ...]],
     ):
         self.plan = plan
         self.documents = documents
@@ -210,6 +241,7 @@ class _Stager:
         self.pool = pool
         self.progress = progress
         self.budgets = budgets
+        self.imports = imports
         self.measured: dict[str, dict[str, int]] = {}  # budgeted logical path -> its sizes
         self.release_paths: dict[str, str] = {}
         self.outputs: dict[str, Output] = {}
@@ -272,4 +304,6 @@ class _Stager:
         if budget is not None:
             self.measured[asset.logical_path] = measure(data, budget)
         sources = tuple(s.logical_path for s in asset.inputs) if asset.bundle is not None else None
-        return Output(asset.logical_path, path, print_, sources)
+        return Output(
+            asset.logical_path, path, print_, sources, self.imports.get(asset.logical_path)
+        )
