@@ -28,6 +28,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from assetbuild.build.positions import line_columns
+
 __all__ = ["ImportRule", "Prelude", "Reference", "prelude", "rewrite", "scan"]
 
 
@@ -561,35 +563,16 @@ def _scan_raw(text: str) -> list[_Raw]:
 
 
 def _with_positions(text: str, raws: list[_Raw]) -> list[Reference]:
-    """Attach line and column to references sorted by ``start``.
-
-    Lines are counted incrementally between consecutive references with ``str.count`` (C
-    speed, and linear overall: each stretch of text is counted once). A line ends at LF, CR or
-    CRLF -- what editors count, so that a reported line is the one the user finds; form feeds,
-    which CSS also treats as newlines, are not counted because no editor shows them as such.
-    """
-    references: list[Reference] = []
-    has_cr = "\r" in text
-    line, line_start, previous = 1, 0, 0
-    for url, kind, start, end, token_start, token_end, quote in raws:
-        if start > previous:
-            newlines = text.count("\n", previous, start)
-            if has_cr:
-                # No reference starts between the CR and LF of a CRLF (every start follows a
-                # quote, "(", "=" or a whole run of whitespace), so a CRLF is never split here.
-                newlines += text.count("\r", previous, start) - text.count("\r\n", previous, start)
-            if newlines:
-                line += newlines
-                last = text.rfind("\n", previous, start)
-                if has_cr:
-                    last = max(last, text.rfind("\r", previous, start))
-                line_start = last + 1
-            previous = start
-        column = start - line_start + 1
-        references.append(
-            Reference(url, kind, start, end, token_start, token_end, quote, line, column)
+    """Attach line and column to references sorted by ``start``. No reference starts between
+    the CR and LF of a CRLF (every start follows a quote, "(", "=" or a whole run of white
+    space), as ``line_columns`` requires."""
+    places = line_columns(text, (raw[2] for raw in raws))
+    return [
+        Reference(url, kind, start, end, token_start, token_end, quote, line, column)
+        for (url, kind, start, end, token_start, token_end, quote), (line, column) in zip(
+            raws, places, strict=True
         )
-    return references
+    ]
 
 
 def scan(text: str) -> list[Reference]:

@@ -90,6 +90,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assetbuild.build.positions import line_columns
+
 __all__ = ["ModuleImport", "scan_imports"]
 
 
@@ -563,29 +565,14 @@ def _scan_raw(text: str) -> list[_Raw]:
 
 
 def _with_positions(text: str, raws: list[_Raw]) -> list[ModuleImport]:
-    """Attach line and column to imports sorted by ``start``, counting LF, CR and CRLF.
-
-    Lines are counted incrementally between consecutive imports with ``str.count`` (C speed,
-    and linear overall). No import starts between the CR and LF of a CRLF (a specifier starts
-    after a quote, an argument after "(" and white space), so a CRLF is never split here.
-    """
-    imports: list[ModuleImport] = []
-    has_cr = "\r" in text
-    line, line_start, previous = 1, 0, 0
-    for specifier, kind, start, end in raws:
-        if start > previous:
-            newlines = text.count("\n", previous, start)
-            if has_cr:
-                newlines += text.count("\r", previous, start) - text.count("\r\n", previous, start)
-            if newlines:
-                line += newlines
-                last = text.rfind("\n", previous, start)
-                if has_cr:
-                    last = max(last, text.rfind("\r", previous, start))
-                line_start = last + 1
-            previous = start
-        imports.append(ModuleImport(specifier, kind, start, end, line, start - line_start + 1))
-    return imports
+    """Attach line and column to imports sorted by ``start``. No import starts between the CR
+    and LF of a CRLF (a specifier starts after a quote, an argument after "(" and white space),
+    as ``line_columns`` requires."""
+    places = line_columns(text, (raw[2] for raw in raws))
+    return [
+        ModuleImport(specifier, kind, start, end, line, column)
+        for (specifier, kind, start, end), (line, column) in zip(raws, places, strict=True)
+    ]
 
 
 def scan_imports(text: str) -> list[ModuleImport]:
