@@ -110,10 +110,18 @@ def prepare(config: Config) -> Prepared:
             document = reader.read(asset)
             if document is not None:
                 documents[asset.logical_path] = document
+    module_globs = tuple(compile_glob(p) for p in config.modules)
+    for glob in module_globs:
+        if not any(glob.matches(name) for name in plan.assets):
+            raise ConfigError(
+                f"{glob.pattern!r} matches no published file; fix the pattern or remove it",
+                file=config.file,
+                key="modules",
+            )
     modules = module_graph(
         plan,
         resolver,
-        tuple(compile_glob(p) for p in config.modules),
+        module_globs,
         config.importmap or {},
         config.on_missing,
     )

@@ -108,3 +108,11 @@ def test_an_import_map_entry_must_name_an_asset(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not an asset of the release") as caught:
         build_tree(tmp_path, '[importmap]\n"@x/y" = "vendor/missing.js"\n')
     assert caught.value.key == 'importmap."@x/y"'
+
+
+def test_a_modules_glob_that_matches_nothing_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(
+        ConfigError, match="'js/nope/\\*\\*/\\*.js' matches no published file"
+    ) as caught:
+        build_tree(tmp_path, 'modules = ["js/nope/**/*.js"]\n')
+    assert caught.value.key == "modules"
