@@ -33,6 +33,23 @@ WSGI_APPS = {"flask_app": "app:app", "django_project": "example_site.wsgi"}
 # What WhiteNoise sends with a fingerprinted file.
 IMMUTABLE = "max-age=315360000, public, immutable"
 
+# The ES modules of both examples (their assetbuild.toml's `modules`, and every .mjs), the entry
+# point first, and the bare specifier their [importmap] maps to one of them.
+MODULES = (
+    "js/modules/main.mjs",
+    "js/modules/greeting.js",
+    "js/modules/lazy.js",
+    "vendor/palette.js",
+)
+ENTRY_POINT = "js/modules/main.mjs"
+BARE_SPECIFIERS = {"@example/palette": "vendor/palette.js"}
+
+# The path of a release file's URL: /static/<dir>/<stem>.<12 hex digits>.<ext>.
+FINGERPRINTED = re.compile(r"/static/(?:[^/]+/)*[^/]+\.[0-9a-f]{12}\.[^./]+")
+
+# The page's import map: <script type="importmap">{JSON}</script>, as Assets.importmap() writes it.
+IMPORT_MAP = re.compile(r'<script type="importmap">(?P<json>.*?)</script>', re.DOTALL)
+
 # Direct connections only: a proxy from the environment must never see these requests.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -104,6 +121,14 @@ def get(url: str, headers: Mapping[str, str] | None = None) -> Response:
     except urllib.error.HTTPError as error:
         with error:
             return Response(error.code, error.headers, error.read())
+
+
+def import_map(html: str) -> dict[str, Any]:
+    """The JSON of the page's one import map."""
+    found = IMPORT_MAP.findall(html)
+    assert len(found) == 1, f"{len(found)} import maps in the page"
+    document: dict[str, Any] = json.loads(found[0])
+    return document
 
 
 def build(name: str, into: Path) -> Example:

@@ -10,70 +10,19 @@ skipped, except under ``CI=true``, where they fail.
 
 from __future__ import annotations
 
-import gzip
-import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 
-import brotli
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response
+from playwright.sync_api import Browser, Page
 
 from tests.examples import Example, Server, serve
+from tests.examples.browsing import Visit, tamper, visit
 
 pytestmark = pytest.mark.browser
-
-TIMEOUT_MS = 10_000  # for every Playwright call; a page here loads in well under a second
 
 # The heading's colour in each example's css/site.css.
 ACCENT = {"flask_app": "rgb(0, 102, 51)", "django_project": "rgb(12, 75, 51)"}
 FONT_FAMILY = "Example Sans"
-
-
-@dataclass
-class Visit:
-    """A page after its ``load`` event, with what the browser reported while loading it."""
-
-    page: Page
-    console: list[ConsoleMessage] = field(default_factory=list)
-    requested: list[str] = field(default_factory=list)  # URLs, in the order asked for
-    encodings: dict[str, str] = field(default_factory=dict)  # URL -> its Content-Encoding
-    failed: list[str] = field(default_factory=list)  # URLs of requests that got no response
-
-    def errors(self) -> list[str]:
-        return [message.text for message in self.console if message.type == "error"]
-
-
-@contextmanager
-def visit(browser: Browser, url: str) -> Iterator[Visit]:
-    """Open ``url`` in a fresh context (no cache, no cookies) and wait for its ``load`` event."""
-    context = browser.new_context()
-    try:
-        context.set_default_timeout(TIMEOUT_MS)
-        page = context.new_page()
-        seen = Visit(page)
-
-        def logged(message: ConsoleMessage) -> None:
-            seen.console.append(message)
-
-        def requested(request: Request) -> None:
-            seen.requested.append(request.url)
-
-        def responded(response: Response) -> None:
-            seen.encodings[response.url] = response.headers.get("content-encoding", "identity")
-
-        def failed(request: Request) -> None:
-            seen.failed.append(request.url)
-
-        page.on("console", logged)
-        page.on("request", requested)
-        page.on("response", responded)
-        page.on("requestfailed", failed)
-        page.goto(url, wait_until="load")
-        yield seen
-    finally:
-        context.close()
 
 
 def marker(page: Page) -> str | None:
@@ -152,21 +101,16 @@ def test_the_browser_gets_the_bundles_brotli_compressed(loaded: Visit, server: S
 def tampered_server(example: Example, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The example served from a copy of its release in which js/app.js has one byte changed.
 
-    The file keeps its name, so the page still names it with the integrity of the original. Its
-    ``.gz`` and ``.br`` are made again from the changed bytes: WhiteNoise sends a browser those,
-    and a browser that got the untouched ``.br`` would never see the change.
+    The file keeps its name, so the page still names it with the integrity of the original (see
+    ``tamper``: its ``.gz`` and ``.br`` are made again from the changed bytes).
     """
-    release = tmp_path_factory.mktemp("tampered") / "static"
-    shutil.copytree(example.release, release)
-    entry = Server("", release).entry("js/app.js")
-    script = release / entry["path"]
-    original = script.read_bytes()
-    changed = original.replace(b'assetbuild="ran"', b'assetbuild="rAn"')
-    assert sum(a != b for a, b in zip(original, changed, strict=True)) == 1
-    script.write_bytes(changed)
-    compressors = {"gzip": lambda data: gzip.compress(data, mtime=0), "br": brotli.compress}
-    for encoding, variant in entry["encodings"].items():
-        (release / variant).write_bytes(compressors[encoding](changed))
+    release = tamper(
+        example.release,
+        tmp_path_factory.mktemp("tampered") / "static",
+        "js/app.js",
+        b'assetbuild="ran"',
+        b'assetbuild="rAn"',
+    )
     log = tmp_path_factory.mktemp("logs") / f"{example.name}-tampered.log"
     with serve(example, release, log) as running:
         yield running

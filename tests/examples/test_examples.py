@@ -15,7 +15,18 @@ import sys
 import brotli
 import pytest
 
-from tests.examples import IMMUTABLE, Example, Server, environment
+from tests.examples import (
+    BARE_SPECIFIERS,
+    ENTRY_POINT,
+    FINGERPRINTED,
+    IMMUTABLE,
+    IMPORT_MAP,
+    MODULES,
+    Example,
+    Server,
+    environment,
+    import_map,
+)
 
 BUNDLES = ["css/app.css", "js/app.js"]
 
@@ -56,6 +67,71 @@ def test_the_page_preloads_the_web_font_with_its_integrity(server: Server) -> No
 def test_the_page_takes_the_image_url_from_the_manifest(server: Server) -> None:
     logo = server.entry("img/logo.png")
     assert f'<img class="logo" src="/static/{logo["path"]}"' in server.get("/").text
+
+
+# --- ES modules, through the import map ---
+
+
+def test_the_import_map_comes_before_the_first_module_script_and_preload(server: Server) -> None:
+    page = server.get("/").text
+    found = IMPORT_MAP.search(page)
+    assert found is not None
+    # A browser ignores an import map that comes after a module has started loading.
+    assert found.end() < page.index('<link rel="modulepreload"') < page.index('type="module"')
+
+
+def test_the_import_map_sends_each_module_and_the_bare_specifier_to_its_fingerprinted_url(
+    server: Server,
+) -> None:
+    release_url = {name: "/static/" + server.entry(name)["path"] for name in MODULES}
+    imports = import_map(server.get("/").text)["imports"]
+    assert imports == {
+        **{"/static/" + name: release_url[name] for name in MODULES},
+        **{specifier: release_url[name] for specifier, name in BARE_SPECIFIERS.items()},
+    }
+    assert all(FINGERPRINTED.fullmatch(url) for url in imports.values()), imports
+
+
+def test_every_module_in_the_import_map_is_served_with_the_integrity_the_map_gives(
+    server: Server,
+) -> None:
+    document = import_map(server.get("/").text)
+    assert set(document["integrity"]) == set(document["imports"].values())
+    for url, integrity in document["integrity"].items():
+        response = server.get(url)
+        assert response.status == 200, url
+        # Browsers refuse a module script served with any type but JavaScript's.
+        assert response.headers.get_content_type() == "text/javascript", url
+        assert response.headers["Cache-Control"] == IMMUTABLE, url
+        assert sri(response.body) == integrity, url
+
+
+def test_modules_are_served_with_the_bytes_they_were_written_with(
+    server: Server, example: Example
+) -> None:
+    for name in MODULES:
+        served = server.get("/static/" + server.entry(name)["path"]).body
+        assert served == (example.root / "static" / name).read_bytes(), name
+
+
+def test_the_module_script_follows_a_modulepreload_for_each_module_it_imports_statically(
+    server: Server,
+) -> None:
+    page = server.get("/").text
+    main = server.entry(ENTRY_POINT)
+    assert main["imports"] == ["js/modules/greeting.js", "vendor/palette.js"]
+    preloads = "".join(
+        f'<link rel="modulepreload" href="/static/{server.entry(name)["path"]}"'
+        f' integrity="{server.entry(name)["integrity"]}" crossorigin="anonymous">'
+        for name in main["imports"]
+    )
+    script = (
+        f'<script src="/static/{main["path"]}" integrity="{main["integrity"]}"'
+        ' crossorigin="anonymous" type="module"></script>'
+    )
+    assert preloads + script in page
+    # Not the module imported with import(): it is fetched when, and if, the page asks for it.
+    assert page.count('rel="modulepreload"') == len(main["imports"])
 
 
 # --- the release, through WhiteNoise ---
@@ -121,6 +197,10 @@ def test_the_manifest_is_served_but_not_as_immutable(server: Server) -> None:
         "/static/js/main.js",  # likewise
         "/static/css/app.css",  # a logical path: only fingerprinted names are served
         "/static/fonts/dejavu-sans.woff2",
+        # Modules' logical URLs: the import map, not the server, sends them to the release.
+        "/static/js/modules/main.mjs",
+        "/static/js/modules/greeting.js",
+        "/static/vendor/palette.js",
     ],
 )
 def test_sources_and_unfingerprinted_names_are_not_served(server: Server, path: str) -> None:
