@@ -1,12 +1,17 @@
-"""The real-world conformance corpus: 14 pinned npm packages, laid out for a build.
+"""The real-world conformance corpus: 14 pinned npm packages, laid out for a build; and beside
+it the module corpus: ES-module packages whose modules import each other.
 
     python scripts/corpus.py OUT_DIR [--copies N]
+    python scripts/corpus.py OUT_DIR --modules [--config FILE]
 
 Owns: the package list (npm spec, sha256 of the tarball, which parts of the package are kept), the
 tarball cache (``$ASSETBUILD_CORPUS_CACHE``, default ``~/.cache/assetbuild/corpus-npm``), laying
 the kept parts out in ``OUT_DIR/<package>/`` (or ``OUT_DIR/copy-NNN/<package>/`` with
 ``--copies N``, for the benchmark), and the ``assetbuild.toml`` that builds it: one CSS and one JS
-bundle per package, as the webassets figures in the project's notes were measured.
+bundle per package, as the webassets figures in the project's notes were measured. Likewise the
+module corpus (``MODULE_PACKAGES``: chart.js with ``@kurkle/color``, three with addons from
+``examples/jsm``, ``bootstrap.esm.js`` with ``@popperjs/core``, preact's module builds) and its
+config: ``modules`` globs for every module and an ``[importmap]`` for every bare specifier.
 
 The list, its checksums and the selection rules are those of the shared ``corpus/fetch.sh``, copied
 here because the project must not need anything outside its own tree.
@@ -17,7 +22,8 @@ does not match its checksum, let a member of one escape the extraction directory
 corpus behind: it is built in a temporary directory beside ``OUT_DIR`` and renamed into place,
 with a stamp file that names the exact spec it was built from.
 
-Importing this module has no side effects: tests call ``ensure_corpus`` and ``write_config``.
+Importing this module has no side effects: tests call ``ensure_corpus`` and ``write_config``
+(``ensure_module_corpus`` and ``write_module_config`` for the module corpus).
 """
 
 from __future__ import annotations
@@ -41,6 +47,9 @@ from typing import NamedTuple
 __all__ = [
     "BUNDLES",
     "BUNDLE_DIR",
+    "IMPORTMAP",
+    "MODULE_GLOBS",
+    "MODULE_PACKAGES",
     "PACKAGES",
     "STAMP",
     "Bundles",
@@ -51,12 +60,16 @@ __all__ = [
     "bundles",
     "cache_dir",
     "ensure_corpus",
+    "ensure_module_corpus",
     "fetch_tarball",
     "main",
+    "module_globs",
+    "module_stamp",
     "stamp",
     "stats",
     "tarball_name",
     "write_config",
+    "write_module_config",
 ]
 
 STAMP = ".corpus-stamp"  # a dotfile, so a build of the corpus never publishes it
@@ -222,6 +235,117 @@ BUNDLES: dict[str, Bundles] = {
     "three": Bundles(js=("three.cjs",)),
 }
 BUNDLE_DIR = "bundles"  # bundles/<package>.css and bundles/<package>.js; no package has bundles/
+
+
+# --- The module corpus -------------------------------------------------------------------------
+#
+# Real ES-module packages whose modules import each other, relatively and through bare
+# specifiers, laid out by ``ensure_module_corpus`` in a corpus of their own (the corpus above and
+# its bundles stay as they are) and built with ``modules`` globs and an ``[importmap]`` by the
+# config of ``write_module_config``. chart.js, three and bootstrap are the tarballs pinned above,
+# taken for their modules only.
+
+
+def _pinned(name: str) -> Package:
+    """The package of ``PACKAGES`` called ``name``: its spec and checksum are pinned once."""
+    return next(p for p in PACKAGES if p.name == name)
+
+
+MODULE_PACKAGES: tuple[Package, ...] = (
+    # dist/chart.js imports ./chunks/helpers.segment.js, which imports "@kurkle/color".
+    _pinned("chart.js")._replace(
+        take=(
+            Take(
+                "dist",
+                (
+                    "chart.js",
+                    "chart.js.map",
+                    "helpers.js",
+                    "helpers.js.map",
+                    "chunks/helpers.segment.js",
+                    "chunks/helpers.segment.js.map",
+                ),
+            ),
+        ),
+        drop=(),
+    ),
+    Package(
+        "kurkle-color",
+        "@kurkle/color@0.3.2",
+        "af9eaac0ecbb472fe2093d2a4525629f96541f4e6422c031d9c86d4dc8fc7511",
+        (Take("dist", ("color.esm.js",)),),
+    ),
+    # Addons of examples/jsm import "three" (the package's "three/addons/" export maps there),
+    # and GLTFLoader also ../utils/BufferGeometryUtils.js: these three files and everything they
+    # import relatively.
+    _pinned("three")._replace(
+        take=(
+            Take("build", ("three.module.js",)),
+            Take(
+                "examples",
+                (
+                    "jsm/controls/OrbitControls.js",
+                    "jsm/loaders/GLTFLoader.js",
+                    "jsm/utils/BufferGeometryUtils.js",
+                ),
+            ),
+        ),
+    ),
+    # bootstrap.esm.js imports "@popperjs/core" (a peer dependency); popper's ES build is 61
+    # modules that import each other with export * and export {...} from.
+    _pinned("bootstrap")._replace(
+        take=(Take("dist", ("js/bootstrap.esm.js", "js/bootstrap.esm.js.map")),),
+    ),
+    Package(
+        "popperjs-core",
+        "@popperjs/core@2.11.8",
+        "8e09bdfa912035668e62cea61321bce27cbd011b85672055db25d271bd63af49",
+        (Take("dist", ("esm",)),),
+    ),
+    # Minified module builds that import "preact", "preact/hooks" and "preact/devtools"; each
+    # also ships as an identical .mjs, which is a module without being declared. Not taken:
+    # preact.min.module.js (despite its name a script that sets module.exports or self.preact),
+    # and compat's top-level .mjs files, which import packages outside the corpus.
+    Package(
+        "preact",
+        "preact@10.22.0",
+        "0e4ff39b2a63f38a860205485efecfd4025d52d51cc139b8f70f9fa3abe15479",
+        (
+            Take(
+                "",
+                (
+                    "dist/preact.module.js",
+                    "dist/preact.module.js.map",
+                    "dist/preact.mjs",
+                    "*/dist/*.module.js",
+                    "*/dist/*.module.js.map",
+                    "*/dist/*.mjs",
+                ),
+            ),
+        ),
+    ),
+)
+
+# The ``modules`` globs of each package, relative to its corpus directory: every ES module taken
+# (an .mjs is one anyway). Not one is left to be found only because another module imports it.
+MODULE_GLOBS: dict[str, tuple[str, ...]] = {
+    "bootstrap": ("js/bootstrap.esm.js",),
+    "chart.js": ("chart.js", "helpers.js", "chunks/*.js"),
+    "kurkle-color": ("color.esm.js",),
+    "popperjs-core": ("esm/**/*.js",),
+    "preact": ("**/*.module.js",),
+    "three": ("three.module.js", "jsm/**/*.js"),
+}
+
+# The ``[importmap]``: every bare specifier the module corpus imports -> a logical path in it.
+IMPORTMAP: dict[str, str] = {
+    "@kurkle/color": "kurkle-color/color.esm.js",
+    "@popperjs/core": "popperjs-core/esm/index.js",
+    "preact": "preact/dist/preact.module.js",
+    "preact/devtools": "preact/devtools/dist/devtools.module.js",
+    "preact/hooks": "preact/hooks/dist/hooks.module.js",
+    "three": "three/three.module.js",
+}
 
 Log = Callable[[str], None]
 
@@ -422,8 +546,21 @@ def ensure_corpus(
     """
     if copies < 1:
         raise CorpusError(f"copies must be at least 1, not {copies}")
-    out = Path(out).absolute()
-    want = stamp(copies)
+    return _lay_out(Path(out), PACKAGES, copies, stamp(copies), cache, log)
+
+
+def _lay_out(
+    out: Path,
+    packages: tuple[Package, ...],
+    copies: int,
+    want: str,
+    cache: Path | None,
+    log: Log,
+) -> Path:
+    """Lay ``packages`` out in ``out`` (``copies`` times) unless a corpus stamped ``want`` is
+    there already; return ``out``, absolute. What ``ensure_corpus`` and ``ensure_module_corpus``
+    share: fetch and verify every tarball first, build beside ``out``, rename into place."""
+    out = out.absolute()
     if _is_current(out, want):
         log(f"corpus already built at {out} (stamp {want})")
         return out
@@ -431,7 +568,7 @@ def ensure_corpus(
         # Only a corpus (or nothing) is ever replaced: OUT_DIR may be a typo for something dear.
         raise CorpusError(f"{out} exists and is not a corpus (it has no {STAMP}); not replacing it")
     cache = cache_dir() if cache is None else cache
-    tarballs = {p.name: fetch_tarball(p, cache, log) for p in PACKAGES}
+    tarballs = {p.name: fetch_tarball(p, cache, log) for p in packages}
 
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(out)
@@ -439,7 +576,7 @@ def ensure_corpus(
     try:
         fresh = staging / "corpus"
         first = fresh / COPY_FORMAT.format(0) if copies > 1 else fresh
-        for package in PACKAGES:
+        for package in packages:
             log(f"laying out {package.name}")
             scratch = staging / "unpacked" / package.name
             unpacked = _extract(package, tarballs[package.name], scratch)
@@ -458,6 +595,24 @@ def ensure_corpus(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return out
+
+
+def module_stamp() -> str:
+    """What a module corpus built from this exact spec records (never equal to a ``stamp``)."""
+    spec = {
+        "layout": LAYOUT_VERSION,
+        "corpus": "modules",
+        "dropped": DROPPED_EVERYWHERE,
+        "packages": [p._asdict() for p in MODULE_PACKAGES],
+    }
+    encoded = json.dumps(spec, sort_keys=True).encode()
+    return hashlib.sha256(encoded).hexdigest()[:16]
+
+
+def ensure_module_corpus(out: Path, *, cache: Path | None = None, log: Log = _quiet) -> Path:
+    """Build the module corpus (``MODULE_PACKAGES``) in ``out`` unless it is already there for
+    this spec; return ``out``. As ``ensure_corpus`` does, and sharing its tarball cache."""
+    return _lay_out(Path(out), MODULE_PACKAGES, 1, module_stamp(), cache, log)
 
 
 # --- Stats -------------------------------------------------------------------------------------
@@ -592,13 +747,53 @@ def write_config(
     return config
 
 
+def module_globs(corpus: Path) -> list[str]:
+    """The ``modules`` globs of the module corpus in ``corpus``, as logical paths; every package
+    of it must be there."""
+    missing = [p.name for p in MODULE_PACKAGES if not (corpus / p.name).is_dir()]
+    if missing:
+        raise CorpusError(f"{corpus} is not a module corpus: {missing[0]}/ is missing")
+    return [f"{package}/{glob}" for package, globs in MODULE_GLOBS.items() for glob in globs]
+
+
+def write_module_config(
+    corpus: Path, output: Path, compress: list[str], *, config: Path | None = None
+) -> Path:
+    """Write the ``assetbuild.toml`` that builds the module corpus ``corpus`` into ``output``,
+    with its ``modules`` globs and ``[importmap]``; return its path (default: ``assetbuild.toml``
+    beside ``output``). No bundles: a classic bundle cannot hold an ES module."""
+    config = (output.parent / "assetbuild.toml") if config is None else config
+    base = config.absolute().parent
+    globs = module_globs(corpus)
+    missing = [t for t in IMPORTMAP.values() if not (corpus / t).is_file()]
+    if missing:
+        raise CorpusError(f"import map target missing from the module corpus: {missing[0]}")
+    lines = [
+        "# Written by scripts/corpus.py: the module corpus, its ES modules and the import map",
+        "# of the bare specifiers they import.",
+        f"source = {_toml_path(corpus, base)}",
+        f"output = {_toml_path(output, base)}",
+        f"compress = [{', '.join(_toml_string(c) for c in compress)}]",
+        "modules = [",
+        *(f"    {_toml_string(glob)}," for glob in globs),
+        "]",
+        "",
+        "[importmap]",
+        *(f"{_toml_string(s)} = {_toml_string(t)}" for s, t in IMPORTMAP.items()),
+    ]
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return config
+
+
 # --- Command line ------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="corpus.py",
-        description="Build the conformance corpus (14 pinned npm packages) into OUT_DIR.",
+        description="Build the conformance corpus (14 pinned npm packages), or with --modules "
+        "the module corpus, into OUT_DIR.",
     )
     parser.add_argument("out", type=Path, metavar="OUT_DIR")
     parser.add_argument(
@@ -608,15 +803,39 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         help="make N copies in OUT_DIR/copy-000/... (default 1: the packages in OUT_DIR)",
     )
+    parser.add_argument(
+        "--modules",
+        action="store_true",
+        help="build the module corpus instead (chart.js with @kurkle/color, three with addons, "
+        "bootstrap.esm.js with @popperjs/core, preact); with --config, also write its config",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="with --modules: write FILE, the assetbuild.toml that builds the module corpus into "
+        "the directory 'release' beside FILE",
+    )
     args = parser.parse_args(argv)
     if args.copies < 1:
         parser.error("--copies must be at least 1")
+    if args.modules and args.copies != 1:
+        parser.error("--modules makes one copy; --copies does not apply")
+    if args.config is not None and not args.modules:
+        parser.error("--config needs --modules")
 
     def log(message: str) -> None:
         print(message, file=sys.stderr)
 
     try:
-        out = ensure_corpus(args.out, args.copies, log=log)
+        if args.modules:
+            out = ensure_module_corpus(args.out, log=log)
+            if args.config is not None:
+                release = args.config.absolute().parent / "release"
+                written = write_module_config(out, release, [], config=args.config)
+                log(f"wrote {written}")
+        else:
+            out = ensure_corpus(args.out, args.copies, log=log)
     except CorpusError as exc:
         print(f"corpus: error: {exc}", file=sys.stderr)
         return 1

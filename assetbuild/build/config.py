@@ -295,6 +295,13 @@ class _Validator:
         if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
             raise self.fail("importmap", "must be a table of bare specifier -> logical path")
         for specifier, target in raw.items():
+            if specifier.endswith("/") or target.endswith("/"):
+                raise self.fail(
+                    f'importmap."{specifier}"',
+                    "maps a prefix; assetbuild maps each specifier to one file (every module "
+                    "of the release is in the import map under its own URL already), so list "
+                    'the modules one by one, e.g. "three/addons/controls/OrbitControls.js"',
+                )
             self.relative(target, f'importmap."{specifier}"')
         return dict(raw)
 

@@ -135,6 +135,11 @@ def test_the_output_flag_wins_over_the_environment(tmp_path: Path) -> None:
             "filter names",
         ),
         ('source = "static"\noutput = "b"\n[importmap]\nx = 1\n', "importmap", "specifier"),
+        (
+            'source = "static"\noutput = "b"\n[importmap]\n"three/addons/" = "jsm/"\n',
+            'importmap."three/addons/"',
+            "maps a prefix",
+        ),
         ('source = "static"\noutput = = "b"\n', None, "not valid TOML"),
     ],
 )
