@@ -34,10 +34,6 @@ class FilterChain:
     names: tuple[str, ...]
     _webassets: tuple[Any, ...] = field(default=(), repr=False, compare=False)
 
-    @property
-    def transforms_inputs(self) -> bool:
-        return any(getattr(f, "input", None) for f in self._webassets)
-
     def input(self, text: str, source_path: str, output_path: str) -> str:
         for flt in self._webassets:
             if getattr(flt, "input", None):

@@ -68,10 +68,6 @@ class Config:
     importmap: Mapping[str, str] | None = None
     budgets: Mapping[str, Budget] = field(default_factory=dict)  # logical path -> limits
 
-    def describe(self, key: str) -> str:
-        """``file: key`` for messages about a key of this config."""
-        return f"{self.file}: {key}"
-
 
 def find_config_file(explicit: Path | None, cwd: Path) -> tuple[Path, bool]:
     """The config file to read and whether its keys sit under ``[tool.assetbuild]``."""

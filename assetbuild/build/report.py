@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from assetbuild.build.budgets import format_size
 from assetbuild.build.pipeline import BuildResult
 
 
@@ -85,13 +86,7 @@ def summary_text(result: BuildResult) -> str:
 
 
 def _size(value: int | None) -> str:
-    if value is None:
-        return "-"
-    if value < 1000:
-        return f"{value} B"
-    if value < 1_000_000:
-        return f"{value / 1000:.1f} kB"
-    return f"{value / 1_000_000:.2f} MB"
+    return "-" if value is None else format_size(value)
 
 
 def _change(value: int | None) -> str:

@@ -29,9 +29,6 @@ class Decoded:
     encoding: str  # the Python codec that round-trips ``text`` to the original bytes
     bom: bytes  # the byte-order mark the file started with, if any
 
-    def encode(self, text: str) -> bytes:
-        return self.bom + text.encode(self.encoding, errors="surrogateescape")
-
 
 def decode_css(data: bytes, file: str) -> Decoded:
     """A stylesheet's text, or ``BuildError`` naming the file, the offset and the fix."""
