@@ -15,7 +15,6 @@ the tests skip, except in CI (``CI=true``), where they fail: CI must always run 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import posixpath
@@ -28,13 +27,13 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any, NoReturn
 from urllib.parse import unquote
 
 import pytest
 
 from assetbuild.build.css import Reference, prelude, scan
+from tests.corpus_script import corpus
 
 pytestmark = pytest.mark.slow
 
@@ -43,17 +42,6 @@ FINGERPRINTED = re.compile(r"^(?:.*/)?[^/]+\.[0-9a-f]{12}(?:\.[^./]+)?$")
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 JS_SOURCE_MAP = re.compile(r"^[ \t]*//[#@][ \t]*sourceMappingURL=(\S+)[ \t]*$", re.MULTILINE)
 SOURCE_MAP_WARNING = re.compile(r"^warning: .*\bsourceMappingURL=")
-
-
-def _load_corpus_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("assetbuild_corpus", ROOT / "scripts/corpus.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _load_corpus_script()
 
 
 def _in_ci() -> bool:

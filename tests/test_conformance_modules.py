@@ -23,7 +23,6 @@ downloads) and needs node; without either it skips, except in CI (``CI=true``), 
 from __future__ import annotations
 
 import collections
-import importlib.util
 import json
 import os
 import posixpath
@@ -35,7 +34,6 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any, NoReturn
 from urllib.parse import urljoin, urlsplit
 
@@ -43,6 +41,7 @@ import pytest
 
 from assetbuild.build.jsmodules import ModuleImport, scan_imports
 from assetbuild.runtime import Assets
+from tests.corpus_script import corpus
 
 pytestmark = pytest.mark.slow
 
@@ -72,17 +71,6 @@ for (const file of process.argv.slice(1)) {
 }
 process.stdout.write(JSON.stringify(parsed));
 """
-
-
-def _load_corpus_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("assetbuild_corpus", ROOT / "scripts/corpus.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _load_corpus_script()
 
 
 def _in_ci() -> bool:

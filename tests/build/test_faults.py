@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import errno
 import hashlib
-import importlib.util
 import json
 import os
 import random
@@ -25,7 +24,6 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -35,6 +33,7 @@ from assetbuild.build import pipeline, release
 from assetbuild.build.cli import main
 from assetbuild.build.verify import verify
 from assetbuild.manifest import loads
+from tests.corpus_script import corpus
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -177,16 +176,6 @@ def mount(tmp_path: Path) -> Iterator[Mount]:
 
 # --- Killed at a random moment -----------------------------------------------------------------
 
-
-def _load_corpus_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("assetbuild_corpus", ROOT / "scripts/corpus.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _load_corpus_script()
 
 # A subset of the corpus keeps each build short enough for 30+ kills in about a minute, while
 # keeping what makes it real: bootstrap's and katex's stylesheets full of references, nested
