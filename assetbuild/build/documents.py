@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assetbuild.build import css, js
 from assetbuild.build.bundles import FilterChain
@@ -72,17 +72,28 @@ class Standalone:
 
 @dataclass(frozen=True)
 class Bundle:
+    """A bundle's inputs as text pieces. Between reading and rendering a build keeps it
+    ``outline()``d (no text), and reads it again to render, so it holds one bundle's text at a
+    time whatever the number of bundles; ``reads`` tells if a file changed in between."""
+
     asset: Asset
     pieces: tuple[Piece, ...]
     hoisted: tuple[Piece, ...] = ()  # @import rules a CSS bundle moves to its top
     raw_size: int = 0  # the inputs' total size as read, for the summary
+    reads: tuple[tuple[str, Signature], ...] = ()  # every file read for it, in order
+    outline_of: tuple[str, ...] | None = None  # an outline's dependencies (its pieces are gone)
 
     @property
     def dependencies(self) -> tuple[str, ...]:
+        if self.outline_of is not None:
+            return self.outline_of
         targets: set[str] = set()
         for piece in (*self.hoisted, *self.pieces):
             targets |= _targets(piece.links)
         return tuple(sorted(targets))
+
+    def outline(self) -> Bundle:
+        return replace(self, pieces=(), hoisted=(), outline_of=self.dependencies)
 
 
 Document = Standalone | Bundle
@@ -103,10 +114,12 @@ class Reader:
         self.chains = chains
         self.on_missing = on_missing
         self.problems: list[Problem] = []  # errors and warnings, in the order found
+        self._reads: list[tuple[str, Signature]] = []  # the files read for the current bundle
 
     def read(self, asset: Asset) -> Document | None:
         """The asset's document; None when it has no reference to rewrite (it is copied as it
         is) or could not be read (a problem says why)."""
+        self._reads = []
         try:
             if asset.bundle is None:
                 return self._standalone(asset)
@@ -142,7 +155,7 @@ class Reader:
         pieces = []
         raw_size = 0
         for source in asset.inputs:
-            data = read_stable(source.file)[0]
+            data = self._read(source)
             raw_size += len(data)
             text = decode_script_strictly(data, str(source.file)).text
             text = chain.input(text, str(source.file), asset.logical_path)
@@ -151,7 +164,7 @@ class Reader:
                 Link(ref, Resolution(), drop=True) for ref in js.sourcemap_references(text)
             )
             pieces.append(Piece(source.logical_path, text, links))
-        return Bundle(asset, tuple(pieces), raw_size=raw_size)
+        return Bundle(asset, tuple(pieces), raw_size=raw_size, reads=self._take_reads())
 
     def _css_bundle(self, asset: Asset) -> Bundle:
         pieces: list[Piece] = []
@@ -159,7 +172,7 @@ class Reader:
         raw_size = 0
         for source in asset.inputs:
             raw_size += self._css_input(asset, source, pieces, hoisted, (source.logical_path,))
-        return Bundle(asset, tuple(pieces), tuple(hoisted), raw_size)
+        return Bundle(asset, tuple(pieces), tuple(hoisted), raw_size, self._take_reads())
 
     def _css_input(
         self,
@@ -170,7 +183,7 @@ class Reader:
         chain: tuple[str, ...],
     ) -> int:
         """Add ``source``'s pieces (and those of what it imports); returns its size in bytes."""
-        data = read_stable(source.file)[0]
+        data = self._read(source)
         text = decode_css(data, str(source.file)).text
         text = self.chains[asset.logical_path].input(text, str(source.file), asset.logical_path)
         prelude = css.prelude(text)
@@ -235,6 +248,15 @@ class Reader:
             )
             return
         self._css_input(asset, imported, pieces, hoisted, (*chain, imported.logical_path))
+
+    def _read(self, source: Source) -> bytes:
+        data, signature = read_stable(source.file)
+        self._reads.append((str(source.file), signature))
+        return data
+
+    def _take_reads(self) -> tuple[tuple[str, Signature], ...]:
+        reads, self._reads = tuple(self._reads), []
+        return reads
 
     # -- references -----------------------------------------------------------------------------
 

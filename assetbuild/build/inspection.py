@@ -15,7 +15,7 @@ from pathlib import Path
 
 from assetbuild.build.budgets import format_size
 from assetbuild.build.documents import Bundle, Link
-from assetbuild.build.pipeline import Prepared
+from assetbuild.build.pipeline import Prepared, reread
 from assetbuild.build.release import Release
 from assetbuild.errors import BuildError, Problem
 from assetbuild.manifest import Entry
@@ -54,6 +54,7 @@ def inspect_asset(prepared: Prepared, name: str) -> Inspection:
     document = prepared.documents.get(name)
     links: list[tuple[Link, str]] = []
     if isinstance(document, Bundle):
+        document = reread(prepared, document) if document.outline_of is not None else document
         for piece in (*document.hoisted, *document.pieces):
             origin = prepared.plan.assets.get(piece.origin) or None
             where = str(origin.inputs[0].file) if origin else piece.origin

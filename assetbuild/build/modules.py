@@ -14,14 +14,17 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from assetbuild.build.globs import Glob
-from assetbuild.build.jsmodules import ModuleImport, scan_imports
 from assetbuild.build.plan import Plan
 from assetbuild.build.reading import read_stable
 from assetbuild.build.references import Resolver
 from assetbuild.build.text import decode_script
 from assetbuild.errors import BuildError, Problem
+
+if TYPE_CHECKING:
+    from assetbuild.build.jsmodules import ModuleImport
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _SCRIPTS = (".js", ".mjs")
@@ -49,6 +52,12 @@ def module_graph(
     ]
     imports: dict[str, tuple[str, ...]] = {}
     problems: list[Problem] = []
+    if not pending:
+        return ModuleGraph({}, ())
+    # The JavaScript tokenizer's expressions take a quarter of a second to compile: a build
+    # without modules does not pay for them.
+    from assetbuild.build.jsmodules import scan_imports
+
     seen = set(pending)
     while pending:
         name = pending.pop()

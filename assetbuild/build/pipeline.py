@@ -16,7 +16,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from assetbuild.build.budgets import Budget, measure, overruns
+from assetbuild.build.budgets import measure, overruns
 from assetbuild.build.bundles import FilterChain, filter_chain
 from assetbuild.build.config import Config
 from assetbuild.build.documents import Bundle, Document, Reader
@@ -63,6 +63,7 @@ class Prepared:
     tree: SourceTree
     plan: Plan
     chains: Mapping[str, FilterChain]
+    resolver: Resolver
     documents: Mapping[str, Document]
     imports: Mapping[str, tuple[str, ...]]  # each ES module -> its static imports
     ordered: tuple[str, ...]
@@ -109,7 +110,10 @@ def prepare(config: Config) -> Prepared:
         if asset.kind != "file":
             document = reader.read(asset)
             if document is not None:
-                documents[asset.logical_path] = document
+                # A bundle's text is read again when it is rendered: see Bundle.
+                documents[asset.logical_path] = (
+                    document.outline() if isinstance(document, Bundle) else document
+                )
     module_globs = tuple(compile_glob(p) for p in config.modules)
     for glob in module_globs:
         if not any(glob.matches(name) for name in plan.assets):
@@ -145,6 +149,7 @@ def prepare(config: Config) -> Prepared:
         tree,
         plan,
         chains,
+        resolver,
         documents,
         modules.imports,
         order.ordered,
@@ -164,18 +169,11 @@ def build(
     prepared = prepare(config)
     if prepared.problems:
         raise BuildError([*prepared.problems, *prepared.warnings])
-    plan, documents, chains, warnings = (
-        prepared.plan,
-        prepared.documents,
-        prepared.chains,
-        prepared.warnings,
-    )
+    plan, documents, warnings = prepared.plan, prepared.documents, prepared.warnings
 
     workers = jobs or os.cpu_count() or 1
     with Release(config.output).session() as session, _pool(workers) as pool:
-        stager = _Stager(
-            plan, documents, chains, session, pool, progress, config.budgets, prepared.imports
-        )
+        stager = _Stager(prepared, session, pool, progress)
         outputs = stager.stage(prepared.ordered)
         # Budgets are checked before anything is committed: an overrun leaves the release as it was.
         problems = [
@@ -202,6 +200,23 @@ def build(
     }
     return BuildResult(
         config, plan, outputs, published, warnings, prepared.tree.shadowed, raw_sizes
+    )
+
+
+def reread(prepared: Prepared, outline: Bundle) -> Bundle:
+    """An outlined bundle's text again, from the same bytes as when ``prepare`` read it."""
+    reader = Reader(
+        prepared.tree, prepared.plan, prepared.resolver, prepared.chains, prepared.config.on_missing
+    )
+    document = reader.read(outline.asset)
+    if isinstance(document, Bundle) and document.reads == outline.reads:
+        return document
+    changed = outline.asset.logical_path
+    if isinstance(document, Bundle):
+        pairs = zip(outline.reads, document.reads, strict=False)
+        changed = next((file for (file, a), (_, b) in pairs if a != b), changed)
+    raise BuildError(
+        [Problem("changed during the build; build again once it has settled", changed)]
     )
 
 
@@ -232,24 +247,17 @@ class _Stager:
     every asset it references has its release path."""
 
     def __init__(
-        self,
-        plan: Plan,
-        documents: Mapping[str, Document],
-        chains: Mapping[str, FilterChain],
-        session: Session,
-        pool: Executor,
-        progress: Progress | None,
-        budgets: Mapping[str, Budget],
-        imports: Mapping[str, tuple[str, ...]],
+        self, prepared: Prepared, session: Session, pool: Executor, progress: Progress | None
     ):
-        self.plan = plan
-        self.documents = documents
-        self.chains = chains
+        self.prepared = prepared
+        self.plan = prepared.plan
+        self.documents = prepared.documents
+        self.chains = prepared.chains
         self.session = session
         self.pool = pool
         self.progress = progress
-        self.budgets = budgets
-        self.imports = imports
+        self.budgets = prepared.config.budgets
+        self.imports = prepared.imports
         self.measured: dict[str, dict[str, int]] = {}  # budgeted logical path -> its sizes
         self.release_paths: dict[str, str] = {}
         self.outputs: dict[str, Output] = {}
@@ -300,6 +308,8 @@ class _Stager:
 
     def _document(self, document: Document) -> Output:
         name = document.asset.logical_path
+        if isinstance(document, Bundle) and document.outline_of is not None:
+            document = reread(self.prepared, document)
         return self._finish(
             document.asset, render(document, self.release_paths, self.chains.get(name))
         )
