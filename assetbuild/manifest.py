@@ -22,6 +22,10 @@ FILENAME = "manifest.json"
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
+# Non-empty segments of characters that are neither "/", "\", control characters nor surrogates.
+_SEGMENT = "(?!\\.\\.?(?:/|$))[^/\\\\\x00-\x1f\x7f\ud800-\udfff]+"  # not "." or "..", no "\\"
+# A safe path in one match: no scheme, non-empty segments, none of them "." or "..".
+_SAFE = re.compile(f"(?![A-Za-z][A-Za-z0-9+.-]*:){_SEGMENT}(?:/{_SEGMENT})*")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -58,6 +62,8 @@ def unsafe_path_reason(path: str) -> str | None:
     A release path is joined to a URL prefix and to a directory, so it must stay below both:
     no absolute paths, no ``..`` or empty segments, no scheme, no backslash (a Windows separator).
     """
+    if _SAFE.fullmatch(path):
+        return None  # the common case in one C-level match: a manifest of 14,000 assets loads fast
     if not path:
         return "is empty"
     if path.startswith("/"):
@@ -178,11 +184,43 @@ class _Reader:
         return Manifest(url=url, assets=assets, importmap=importmap)
 
     def entry(self, name: str, raw: object) -> Entry:
+        # Keys for messages are made only on failure: this runs for every asset at app start.
+        path = raw.get("path") if isinstance(raw, dict) else None
+        integrity = raw.get("integrity") if isinstance(raw, dict) else None
+        size = raw.get("size") if isinstance(raw, dict) else None
+        raw_encodings = raw.get("encodings") if isinstance(raw, dict) else None
+        if not (
+            isinstance(path, str)
+            and isinstance(integrity, str)
+            and integrity.startswith(("sha256-", "sha384-", "sha512-"))
+            and type(size) is int
+            and size >= 0
+            and isinstance(raw_encodings, dict)
+            and all(
+                type(v) is str and unsafe_path_reason(v) is None for v in raw_encodings.values()
+            )
+            and unsafe_path_reason(name) is None
+            and unsafe_path_reason(path) is None
+        ):
+            self.explain(name, raw)
+        assert isinstance(raw, dict) and isinstance(path, str) and isinstance(integrity, str)
+        assert isinstance(size, int) and isinstance(raw_encodings, dict)
+        encodings: dict[str, str] = dict(raw_encodings)  # JSON object keys are strings
+        sources = raw.get("sources")
+        if sources is not None:
+            sources = self.string_list(sources, f"assets[{name!r}].sources")
+        imports = raw.get("imports")
+        if imports is not None:
+            imports = self.string_list(imports, f"assets[{name!r}].imports")
+        return Entry(path, integrity, size, encodings, sources, imports)
+
+    def explain(self, name: str, raw: object) -> None:
+        """Raise the ``ManifestError`` that names the first wrong key of an entry."""
         key = f"assets[{name!r}]"
         self.safe_path(name, key)
         if not isinstance(raw, dict):
             raise self.fail(key, "must be an object")
-        path = self.safe_path(self.string(raw.get("path"), f"{key}.path"), f"{key}.path")
+        self.safe_path(self.string(raw.get("path"), f"{key}.path"), f"{key}.path")
         integrity = self.string(raw.get("integrity"), f"{key}.integrity")
         if not integrity.startswith(("sha256-", "sha384-", "sha512-")):
             raise self.fail(f"{key}.integrity", f"must be 'sha384-<base64>', not {integrity!r}")
@@ -192,15 +230,9 @@ class _Reader:
         raw_encodings = raw.get("encodings")
         if not isinstance(raw_encodings, dict):
             raise self.fail(f"{key}.encodings", "must be an object of encoding -> release path")
-        encodings = {
-            self.string(enc, f"{key}.encodings"): self.safe_path(
-                self.string(p, f"{key}.encodings[{enc!r}]"), f"{key}.encodings[{enc!r}]"
-            )
-            for enc, p in raw_encodings.items()
-        }
-        sources = self.string_list(raw.get("sources"), f"{key}.sources")
-        imports = self.string_list(raw.get("imports"), f"{key}.imports")
-        return Entry(path, integrity, size, encodings, sources, imports)
+        for enc, p in raw_encodings.items():
+            self.safe_path(self.string(p, f"{key}.encodings[{enc!r}]"), f"{key}.encodings[{enc!r}]")
+        raise AssertionError(f"{key} was refused without a reason")  # pragma: no cover
 
     def importmap(self, raw: object, assets: Mapping[str, Entry]) -> dict[str, str]:
         if not isinstance(raw, dict):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from urllib.parse import quote
 
@@ -33,6 +34,9 @@ _DESTINATIONS = {
     **dict.fromkeys(("png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico", "bmp"), "image"),
 }
 
+# Release paths made only of these need no percent-encoding (the common case, checked in C).
+_URL_SAFE = re.compile(r"[A-Za-z0-9_.~/-]*")
+
 _Stamp = tuple[int, int, int]  # the manifest file's mtime_ns, size and inode
 
 
@@ -44,7 +48,7 @@ class _Asset:
         self.url = url
         self.integrity = integrity
         self.kind = kind  # "stylesheet", "script", or None when tag() does not apply
-        self.tag = tag  # the tag with no extra attributes, made once
+        self.tag = tag  # the tag with no extra attributes, made on first use and kept
         # For an ES module: <link rel="modulepreload"> for everything it imports statically,
         # transitively, so the browser fetches the whole graph at once instead of level by level.
         self.preloads: Markup | None = None
@@ -125,14 +129,18 @@ class Assets:
     def tag(self, name: str, **attrs: object) -> Markup:
         """``<link rel="stylesheet">`` for CSS or ``<script>`` for JS, then ``attrs``."""
         asset = self._asset(name)
-        if asset.tag is None:
+        if asset.kind is None:
             raise ValueError(
                 f'tag() makes <link rel="stylesheet"> and <script> tags only (.css, .js, .mjs); '
                 f"for {name!r} use url() in the element you need"
             )
-        if not attrs:
-            return asset.tag
         make = _html.stylesheet if asset.kind == "stylesheet" else _html.script
+        if not attrs:
+            if asset.tag is None:
+                # Made on first use rather than at load, so that a manifest of thousands of
+                # assets loads in a few milliseconds; the same Markup every time after that.
+                asset.tag = make(asset.url, asset.integrity, {})
+            return asset.tag
         tag = make(asset.url, asset.integrity, attrs)
         if asset.preloads is not None and attrs.get("type") == "module":
             nonce = attrs.get("nonce")
@@ -232,15 +240,11 @@ class Assets:
         for name, entry in manifest.assets.items():
             # Percent-encode all but the unreserved characters and "/": a space, quote, "+" or
             # "#" in a file name must reach the file, whatever server or CDN decodes the URL.
-            url = urls[name] = prefix + quote(entry.path, safe="/")
-            kind = _KINDS.get(_extension(name))
-            if kind == "stylesheet":
-                tag: Markup | None = _html.stylesheet(url, entry.integrity, {})
-            elif kind == "script":
-                tag = _html.script(url, entry.integrity, {})
-            else:
-                tag = None
-            assets[name] = _Asset(url, entry.integrity, kind, tag)
+            path = entry.path
+            url = urls[name] = prefix + (
+                path if _URL_SAFE.fullmatch(path) else quote(path, safe="/")
+            )
+            assets[name] = _Asset(url, entry.integrity, _KINDS.get(_extension(name)), None)
         importmap = _importmap(manifest, prefix, urls)
         for name, entry in manifest.assets.items():
             if entry.imports is not None:
