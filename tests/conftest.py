@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -31,3 +33,15 @@ def write(root: Path, files: dict[str, str | bytes]) -> Path:
         else:
             path.write_text(content, encoding="utf-8")
     return root
+
+
+def in_ci() -> bool:
+    """Whether this is CI (``CI=true``), where every test must run rather than skip."""
+    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
+
+
+def unavailable(what: str) -> NoReturn:
+    """Skip for want of a tool or the network; in CI, fail instead: CI must run every test."""
+    if in_ci():
+        pytest.fail(f"{what}; CI must run this test", pytrace=False)
+    pytest.skip(what)

@@ -21,25 +21,16 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import pytest
+
+from tests.conftest import in_ci, unavailable
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 EXIT_NO_CORPUS = 3  # bench/run.py: the corpus cannot be fetched
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
-
-
-def _unavailable(what: str) -> NoReturn:
-    """Skip for want of npm or the network; in CI, fail instead: CI must run the benchmark."""
-    if _in_ci():
-        pytest.fail(f"{what}; CI must run the benchmark smoke test", pytrace=False)
-    pytest.skip(what)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +46,7 @@ def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any]
         command, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=600, check=False
     )
     if result.returncode == EXIT_NO_CORPUS:
-        _unavailable(f"the corpus cannot be fetched: {result.stderr.strip()[-500:]}")
+        unavailable(f"the corpus cannot be fetched: {result.stderr.strip()[-500:]}")
     assert result.returncode == 0, f"exit {result.returncode}:\n{result.stdout}\n{result.stderr}"
     return result.stdout, json.loads(results.read_text(encoding="utf-8")), work
 
@@ -89,7 +80,7 @@ def test_assetbuild_rows_are_measured(smoke: tuple[str, dict[str, Any], Path]) -
 
 def test_peers_are_measured(smoke: tuple[str, dict[str, Any], Path]) -> None:
     _, report, _ = smoke
-    if report["unavailable"] and not _in_ci():
+    if report["unavailable"] and not in_ci():
         pytest.skip(f"peers not installed here: {report['unavailable']}")
     assert report["unavailable"] == {}
     for key in ("floor", "django"):

@@ -27,12 +27,13 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 from urllib.parse import unquote
 
 import pytest
 
 from assetbuild.build.css import Reference, prelude, scan
+from tests.conftest import unavailable
 from tests.corpus_script import corpus
 
 pytestmark = pytest.mark.slow
@@ -42,17 +43,6 @@ FINGERPRINTED = re.compile(r"^(?:.*/)?[^/]+\.[0-9a-f]{12}(?:\.[^./]+)?$")
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 JS_SOURCE_MAP = re.compile(r"^[ \t]*//[#@][ \t]*sourceMappingURL=(\S+)[ \t]*$", re.MULTILINE)
 SOURCE_MAP_WARNING = re.compile(r"^warning: .*\bsourceMappingURL=")
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
-
-
-def _unavailable(what: str) -> NoReturn:
-    """Skip for want of a tool or the network; in CI, fail instead: CI must run these tests."""
-    if _in_ci():
-        pytest.fail(f"{what}; CI must run the conformance tests", pytrace=False)
-    pytest.skip(what)
 
 
 # --- Building ----------------------------------------------------------------------------------
@@ -114,7 +104,7 @@ def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         out = corpus.ensure_corpus(tmp_path_factory.mktemp("corpus") / "corpus")
     except corpus.FetchError as exc:
-        _unavailable(f"the conformance corpus cannot be fetched: {exc}")
+        unavailable(f"the conformance corpus cannot be fetched: {exc}")
     print(f"\ncorpus ready in {time.perf_counter() - started:.1f} s: {out}")
     return out
 
@@ -262,7 +252,7 @@ def test_a_css_bundle_has_one_charset_at_its_start_exactly_when_it_is_not_ascii(
 
 def test_every_js_bundle_parses(built: Built) -> None:
     if shutil.which("node") is None:
-        _unavailable("node is not installed; it checks the syntax of JS bundles")
+        unavailable("node is not installed; it checks the syntax of JS bundles")
     bundles = sorted(e["path"] for e in built.assets.values() if "sources" in e)
     scripts = [built.release / p for p in bundles if p.endswith(".js")]
 

@@ -34,13 +34,14 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 
 from assetbuild.build.jsmodules import ModuleImport, scan_imports
 from assetbuild.runtime import Assets
+from tests.conftest import unavailable
 from tests.corpus_script import corpus
 
 pytestmark = pytest.mark.slow
@@ -71,17 +72,6 @@ for (const file of process.argv.slice(1)) {
 }
 process.stdout.write(JSON.stringify(parsed));
 """
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
-
-
-def _unavailable(what: str) -> NoReturn:
-    """Skip for want of a tool or the network; in CI, fail instead: CI must run these tests."""
-    if _in_ci():
-        pytest.fail(f"{what}; CI must run the conformance tests", pytrace=False)
-    pytest.skip(what)
 
 
 # --- Building ----------------------------------------------------------------------------------
@@ -131,7 +121,7 @@ def module_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         out = corpus.ensure_module_corpus(tmp_path_factory.mktemp("modules") / "corpus")
     except corpus.FetchError as exc:
-        _unavailable(f"the module corpus cannot be fetched: {exc}")
+        unavailable(f"the module corpus cannot be fetched: {exc}")
     print(f"\nmodule corpus ready in {time.perf_counter() - started:.1f} s: {out}")
     return out
 
@@ -160,7 +150,7 @@ def parsed(built: Built) -> dict[str, dict[str, Any]]:
     keyed by logical path. (Publishing changes a module's source map comment only.)"""
     node = shutil.which("node")
     if node is None:
-        _unavailable("node is not installed; it parses the modules")
+        unavailable("node is not installed; it parses the modules")
     names = sorted(built.modules)
     command = [node, "--no-warnings", "--experimental-vm-modules", "--input-type=module"]
     command += ["-e", MODULE_REQUESTS, *(built.assets[name]["path"] for name in names)]

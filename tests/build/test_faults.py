@@ -33,6 +33,7 @@ from assetbuild.build import pipeline, release
 from assetbuild.build.cli import main
 from assetbuild.build.verify import verify
 from assetbuild.manifest import loads
+from tests.conftest import in_ci
 from tests.corpus_script import corpus
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -201,7 +202,7 @@ def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         return Path(corpus.ensure_corpus(tmp_path_factory.mktemp("corpus") / "corpus"))
     except corpus.FetchError as exc:
-        if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+        if in_ci():
             pytest.fail(f"the corpus cannot be fetched: {exc}; CI must run this test")
         pytest.skip(f"the corpus cannot be fetched: {exc}")
 

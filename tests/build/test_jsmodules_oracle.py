@@ -35,12 +35,13 @@ import timeit
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import Any, NamedTuple, NoReturn
+from typing import Any, NamedTuple
 
 import pytest
 
 from assetbuild.build.jsmodules import ModuleImport, scan_imports
 from tests.build.test_jsmodules import CASES
+from tests.conftest import unavailable
 
 pytestmark = pytest.mark.slow
 
@@ -189,16 +190,6 @@ class FetchError(Exception):
     """npm or node is missing, offline, or the registry failed: skippable outside CI."""
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
-
-
-def _unavailable(what: str) -> NoReturn:
-    if _in_ci():
-        pytest.fail(f"{what}; CI must run the JS module oracle tests", pytrace=False)
-    pytest.skip(what)
-
-
 def cache_dir() -> Path:
     configured = os.environ.get("ASSETBUILD_NODE_TOOLS")
     if configured:
@@ -335,20 +326,20 @@ def corpus() -> dict[str, str]:
         problem = str(exc)
     else:
         return sources
-    _unavailable(f"the JS module corpus cannot be fetched: {problem}")
+    unavailable(f"the JS module corpus cannot be fetched: {problem}")
 
 
 @pytest.fixture(scope="module")
 def oracle(corpus: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Oracle:
     if shutil.which("node") is None:
-        _unavailable("node is not installed; it runs the JS parsers")
+        unavailable("node is not installed; it runs the JS parsers")
     try:
         tools = install_tools(cache_dir())
     except FetchError as exc:
         problem = str(exc)
     else:
         return _run_oracle(tools, corpus, tmp_path_factory.mktemp("oracle"))
-    _unavailable(f"the JS parsers cannot be installed: {problem}")
+    unavailable(f"the JS parsers cannot be installed: {problem}")
 
 
 def _run_oracle(tools: Path, corpus: dict[str, str], workdir: Path) -> Oracle:
