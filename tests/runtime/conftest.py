@@ -41,3 +41,9 @@ def django_site() -> None:
 
         settings.configure(**site.SETTINGS)
     django.setup()
+
+
+@pytest.fixture(autouse=True)
+def no_assetbuild_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ASSETBUILD_MANIFEST", "ASSETBUILD_URL"):
+        monkeypatch.delenv(name, raising=False)

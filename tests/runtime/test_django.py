@@ -17,21 +17,9 @@ from django.test import Client, override_settings
 
 from assetbuild.runtime import ManifestError, MissingAssetError
 from assetbuild.runtime.django import get_assets
-from tests.runtime import BROKEN, GOLDEN
+from tests.runtime import BROKEN, EXPECTED_PAGE, GOLDEN
 
 pytestmark = pytest.mark.usefixtures("django_site")
-
-EXPECTED = """<head>
-<link rel="stylesheet" href="/static/css/app.7d9d3ab0140e.css" integrity="sha384-THSU0CUS2WLIKqnCGDe/ANkS2y6GZ1QBTrplFDED88hQyBDtpP3a/NMjubicUdbb" crossorigin="anonymous">
-<script src="/static/js/app.dcf5f8243b2f.js" integrity="sha384-V9EI/3tAzm7QR19uFoJW9OQSWFPJwCm0A8uXWFGPgIid03IbMZ7HMlAk0dCIwIol" crossorigin="anonymous" defer></script>
-<link rel="preload" href="/static/fonts/inter.f386309f51a4.woff2" as="font" integrity="sha384-5CkIzX9R62yaDnMs52eU/CbAj80/jiklz/jP3JkrN0AJ2CGxPufkoZyglfUwXKIS" crossorigin="anonymous">
-</head><img src="/static/img/hero%20banner.233d5d979a2f.jpg" data-sri="sha384-hMXeZdyQKNWrKwo9MFuyjGBdioeR375bn6hNUMpXhl/OYh0p3reZbcpeLnqhQvxP">"""  # noqa: E501
-
-
-@pytest.fixture(autouse=True)
-def no_assetbuild_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("ASSETBUILD_MANIFEST", "ASSETBUILD_URL"):
-        monkeypatch.delenv(name, raising=False)
 
 
 def render(source: str, **context: object) -> str:
@@ -53,11 +41,11 @@ def test_the_app_is_installed_under_the_label_assetbuild() -> None:
 
 
 def test_a_django_template_page_has_the_exact_tags() -> None:
-    assert Client().get("/").content.decode().strip() == EXPECTED
+    assert Client().get("/").content.decode().strip() == EXPECTED_PAGE
 
 
 def test_a_jinja2_page_through_the_django_backend_has_the_same_tags() -> None:
-    assert Client().get("/jinja").content.decode().strip() == EXPECTED
+    assert Client().get("/jinja").content.decode().strip() == EXPECTED_PAGE
 
 
 def test_a_typo_in_a_template_raises_missing_asset_error_with_suggestions() -> None:

@@ -11,7 +11,7 @@ from flask import Flask, render_template_string
 
 from assetbuild.runtime import ManifestError, MissingAssetError
 from assetbuild.runtime.flask import AssetBuild
-from tests.runtime import BROKEN, GOLDEN
+from tests.runtime import BROKEN, EXPECTED_PAGE, GOLDEN
 
 PAGE = """<head>
 {{ asset_tag("css/app.css") }}
@@ -19,18 +19,6 @@ PAGE = """<head>
 {{ asset_preload("fonts/inter.woff2") }}
 </head><img src="{{ asset_url("img/hero banner.jpg") }}" data-sri="{{ asset_integrity("img/logo.png") }}">
 """
-
-EXPECTED = """<head>
-<link rel="stylesheet" href="/static/css/app.7d9d3ab0140e.css" integrity="sha384-THSU0CUS2WLIKqnCGDe/ANkS2y6GZ1QBTrplFDED88hQyBDtpP3a/NMjubicUdbb" crossorigin="anonymous">
-<script src="/static/js/app.dcf5f8243b2f.js" integrity="sha384-V9EI/3tAzm7QR19uFoJW9OQSWFPJwCm0A8uXWFGPgIid03IbMZ7HMlAk0dCIwIol" crossorigin="anonymous" defer></script>
-<link rel="preload" href="/static/fonts/inter.f386309f51a4.woff2" as="font" integrity="sha384-5CkIzX9R62yaDnMs52eU/CbAj80/jiklz/jP3JkrN0AJ2CGxPufkoZyglfUwXKIS" crossorigin="anonymous">
-</head><img src="/static/img/hero%20banner.233d5d979a2f.jpg" data-sri="sha384-hMXeZdyQKNWrKwo9MFuyjGBdioeR375bn6hNUMpXhl/OYh0p3reZbcpeLnqhQvxP">"""  # noqa: E501
-
-
-@pytest.fixture(autouse=True)
-def no_assetbuild_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("ASSETBUILD_MANIFEST", "ASSETBUILD_URL"):
-        monkeypatch.delenv(name, raising=False)
 
 
 def make_app(template: str = PAGE, **config: object) -> Flask:
@@ -47,7 +35,7 @@ def make_app(template: str = PAGE, **config: object) -> Flask:
 def test_a_page_through_the_test_client_has_the_exact_tags() -> None:
     app = make_app(ASSETBUILD_MANIFEST=GOLDEN)
     AssetBuild(app)
-    assert app.test_client().get("/").text == EXPECTED
+    assert app.test_client().get("/").text == EXPECTED_PAGE
 
 
 def test_init_app_registers_the_extension_for_an_app_factory() -> None:
