@@ -27,6 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assetbuild.build.config import _KEYS, Config, load_config
+from assetbuild.build.migrate import toml_string
 from assetbuild.errors import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -37,20 +38,7 @@ else:  # pragma: no cover
 EXAMPLES = settings(max_examples=300, deadline=None)
 
 
-# --- A tiny TOML emitter -----------------------------------------------------------------------
-
-
-def toml_string(value: str) -> str:
-    """A TOML basic string: backslash, quote and control characters escaped."""
-    escaped = []
-    for char in value:
-        if char in '"\\':
-            escaped.append("\\" + char)
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            escaped.append(f"\\u{ord(char):04x}")
-        else:
-            escaped.append(char)
-    return '"' + "".join(escaped) + '"'
+# --- A tiny TOML emitter (strings escaped by the migration writer, round-trip tested) ----------
 
 
 def toml_value(value: Any) -> str:
