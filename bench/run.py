@@ -68,8 +68,8 @@ EDIT_TEXT = b"\n.assetbuild-bench-edit{color:#c00}\n"
 SMOKE = {
     "rounds": 1,
     "scales": "1",
-    "tools": "assetbuild,floor,django",
-    "packages": "jquery-ui,leaflet",
+    "tools": "assetbuild,assetbuild-modules,floor,django",
+    "packages": "jquery-ui,leaflet",  # leaflet ships an ES module
     "runtime_budget": 0.02,
 }
 
@@ -122,6 +122,14 @@ TOOLS: tuple[Tool, ...] = (
         "main",
         what="compress = [], one CSS + one JS bundle per package; then a rebuild into the same "
         "release, then one with one stylesheet changed",
+    ),
+    Tool(
+        "assetbuild-modules",
+        (Row("assetbuild-modules", "assetbuild build, ES modules declared"),),
+        "main",
+        what="the same, with the corpus's 8 ES modules (bootstrap, chart.js, leaflet, three) "
+        "declared as modules; the note gives the time spent reading them (the build's "
+        '"modules" phase, from its --json timings) and its share of the build',
     ),
     Tool(
         "assetbuild-br",
@@ -206,6 +214,7 @@ class Result:
     samples: list[Sample] = field(default_factory=list)
     note: str = ""
     error: str | None = None
+    timings: list[dict[str, float]] = field(default_factory=list)  # assetbuild's, per round
     files: int | None = None
     bytes: int | None = None
 
@@ -233,6 +242,7 @@ class Corpus:
     edited_name: str
     config: Path  # compress = []
     config_br: Path  # compress = ["gzip", "br"]
+    config_modules: Path  # compress = [], the corpus's ES modules declared
     bundles: dict[str, list[str]]
     bundles_json: Path
     files: int
@@ -580,11 +590,24 @@ def prepare_corpus(ctx: Context, scale: int) -> Corpus:
     config_br = corpus.write_config(
         source, here / "release", ["gzip", "br"], config=here / "assetbuild-br.toml"
     )
+    config_modules = corpus.write_config(
+        source, here / "release", [], config=here / "assetbuild-modules.toml", modules=True
+    )
     bundles_json = here / "bundles.json"
     bundles_json.write_text(json.dumps(bundles, indent=1), encoding="utf-8")
     files, size = count(source, dotfiles=False)
     return Corpus(
-        scale, source, edited, edited_name, config, config_br, bundles, bundles_json, files, size
+        scale,
+        source,
+        edited,
+        edited_name,
+        config,
+        config_br,
+        config_modules,
+        bundles,
+        bundles_json,
+        files,
+        size,
     )
 
 
@@ -597,6 +620,15 @@ def _written_note(stdout: Path, stderr: Path) -> str:
     except (OSError, ValueError):
         return "no JSON summary"
     return f"{len(summary['written'])} files written, {summary['assets']} assets"
+
+
+def _timings(stdout: Path) -> dict[str, float] | None:
+    """The phase timings of an assetbuild build's --json summary, if it has them."""
+    try:
+        timings = json.loads(stdout.read_text(encoding="utf-8")).get("timings")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return {str(k): float(v) for k, v in timings.items()} if isinstance(timings, dict) else None
 
 
 def _django_note(stdout: Path, stderr: Path) -> str:
@@ -615,6 +647,17 @@ def steps_for(ctx: Context, tool: Tool, data: Corpus, round_dir: Path) -> list[S
     peers = str(ctx.peers_python)
     scale = data.scale
     out = round_dir / "out"
+    if tool.key == "assetbuild-modules":
+        command = [
+            sys.executable,
+            "-m",
+            "assetbuild",
+            "build",
+            "--config",
+            str(data.config_modules),
+        ]
+        command += ["--output", str(out), "--json"]
+        return [Step(tool.key, command, round_dir, child_env(), out, _written_note)]
     if tool.key in ("assetbuild", "assetbuild-br"):
         config = data.config_br if tool.key == "assetbuild-br" else data.config
         command = [sys.executable, "-m", "assetbuild", "build", "--config", str(config)]
@@ -703,6 +746,10 @@ def run_round(ctx: Context, tool: Tool, data: Corpus, index: int) -> None:
                 log(f"  x{data.scale} {step.row}: FAILED ({result.error})")
                 return
             result.samples.append(sample)
+            if tool.runner == "main":
+                timings = _timings(stdout)
+                if timings is not None:
+                    result.timings.append(timings)
             result.files, result.bytes = count(step.output)
             if step.note is not None:
                 try:
@@ -880,6 +927,12 @@ def summarize(ctx: Context, result: Result) -> dict[str, Any]:
         entry["median_cpu"] = statistics.median(entry["cpu"])
         entry["peak_mib"] = max(entry["maxrss_mib"])
         entry["median_load"] = statistics.median(entry["load"])
+        if len(result.timings) == len(result.samples):
+            entry["timings"] = result.timings
+            modules = [t.get("modules", 0.0) for t in result.timings]
+            entry["median_modules_s"] = statistics.median(modules)
+            pairs = zip(modules, result.samples, strict=True)
+            entry["modules_share"] = statistics.median(m / s.wall for m, s in pairs)
         for key, reference in (("ratio", "assetbuild"), ("ratio_gzip_br", "assetbuild-br")):
             if key == "ratio_gzip_br" and not row.compresses:
                 continue
@@ -908,12 +961,18 @@ def builds_table(entries: list[dict[str, Any]]) -> str:
             lines.append(f"{name} {'':>8} FAILED: {e['error']}")
             continue
         wall = e["median_wall"]
+        note = e["note"]
+        if e["row"] == "assetbuild-modules" and "modules_share" in e:
+            note = (
+                f"ES modules read in {e['median_modules_s']:.3f} s, "
+                f"{e['modules_share']:.1%} of the build; {note}"
+            )
         lines.append(
             f"{name} {_number(wall, 3 if wall < 10 else 1):>8} "
             f"{_number(e['median_cpu'], 3 if e['median_cpu'] < 10 else 1):>8} "
             f"{_number(e['peak_mib'], 0):>9} {_number(e.get('ratio')):>6} "
             f"{_number(e.get('ratio_gzip_br')):>7} {e['files'] if e['files'] is not None else '-':>6} "
-            f"{_number(e['median_load'], 1):>5}  {e['note']}"
+            f"{_number(e['median_load'], 1):>5}  {note}"
         )
     return "\n".join(lines)
 

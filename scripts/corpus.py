@@ -47,6 +47,7 @@ from typing import NamedTuple
 __all__ = [
     "BUNDLES",
     "BUNDLE_DIR",
+    "CORPUS_MODULES",
     "IMPORTMAP",
     "MODULE_GLOBS",
     "MODULE_PACKAGES",
@@ -235,6 +236,18 @@ BUNDLES: dict[str, Bundles] = {
     "three": Bundles(js=("three.cjs",)),
 }
 BUNDLE_DIR = "bundles"  # bundles/<package>.css and bundles/<package>.js; no package has bundles/
+
+# The ES modules the corpus ships, by package, relative to its corpus directory: what a user
+# would declare as ``modules`` to publish them with an import map (the benchmark builds the
+# corpus once with them declared, to show what reading them costs). bootstrap.esm.js imports
+# "@popperjs/core" and chart.js's chunk "@kurkle/color", which the corpus does not have: a build
+# with them declared needs ``on_missing = "warn"`` (the module corpus below has both).
+CORPUS_MODULES: dict[str, tuple[str, ...]] = {
+    "bootstrap": ("js/bootstrap.esm.js", "js/bootstrap.esm.min.js"),
+    "chart.js": ("chart.js", "helpers.js", "chunks/helpers.segment.js"),
+    "leaflet": ("leaflet-src.esm.js",),
+    "three": ("three.module.js", "three.module.min.js"),
+}
 
 
 # --- The module corpus -------------------------------------------------------------------------
@@ -721,13 +734,20 @@ def bundles(corpus: Path) -> dict[str, list[str]]:
 
 
 def write_config(
-    corpus: Path, output: Path, compress: list[str], *, config: Path | None = None
+    corpus: Path,
+    output: Path,
+    compress: list[str],
+    *,
+    config: Path | None = None,
+    modules: bool = False,
 ) -> Path:
     """Write the ``assetbuild.toml`` that builds ``corpus`` into ``output``; return its path.
 
     The file goes to ``config`` (default: ``assetbuild.toml`` beside ``output``). Every package
     present gets its bundles from ``BUNDLES``, keyed ``bundles/<package>.css`` and
     ``bundles/<package>.js`` (``bundles/copy-NNN/<package>.*`` in a corpus of several copies).
+    With ``modules``, the ES modules of ``CORPUS_MODULES`` are declared as ``modules`` (with
+    ``on_missing = "warn"``: two of their bare specifiers name packages the corpus lacks).
     """
     config = (output.parent / "assetbuild.toml") if config is None else config
     base = config.absolute().parent
@@ -737,9 +757,21 @@ def write_config(
         f"source = {_toml_path(corpus, base)}",
         f"output = {_toml_path(output, base)}",
         f"compress = [{', '.join(_toml_string(c) for c in compress)}]",
-        "",
-        "[bundles]",
     ]
+    if modules:
+        declared = [
+            f"{root}{package}/{path}"
+            for root in _package_roots(corpus)
+            for package, paths in CORPUS_MODULES.items()
+            if (corpus / root / package).is_dir()
+            for path in paths
+        ]
+        missing = [p for p in declared if not (corpus / p).is_file()]
+        if missing:
+            raise CorpusError(f"ES module missing from the corpus: {missing[0]}")
+        lines.append(f"modules = [{', '.join(_toml_string(p) for p in declared)}]")
+        lines.append('on_missing = "warn"')
+    lines += ["", "[bundles]"]
     for name, inputs in bundles(corpus).items():
         lines.append(f"{_toml_string(name)} = [{', '.join(_toml_string(i) for i in inputs)}]")
     config.parent.mkdir(parents=True, exist_ok=True)

@@ -78,6 +78,17 @@ def test_assetbuild_rows_are_measured(smoke: tuple[str, dict[str, Any], Path]) -
     assert int(edited.split()[0]) > 0, edited
 
 
+def test_the_cost_of_reading_es_modules_is_measured(
+    smoke: tuple[str, dict[str, Any], Path],
+) -> None:
+    _, report, _ = smoke
+    row = _row(report, "assetbuild-modules")
+    _measured(row)
+    assert row["timings"][0]["modules"] > 0  # the build's --json timings, round by round
+    assert 0 < row["modules_share"] < 1
+    assert row["median_modules_s"] == row["timings"][0]["modules"]
+
+
 def test_peers_are_measured(smoke: tuple[str, dict[str, Any], Path]) -> None:
     _, report, _ = smoke
     if report["unavailable"] and not in_ci():

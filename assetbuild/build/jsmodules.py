@@ -16,7 +16,10 @@ runs at the speed of the ``re`` engine), or raise on any input text: unterminate
 comments, templates and regular expressions simply end at the end of the text (a string or a
 regular expression also ends at a line break, where an engine would report an error).
 
-How the scanner stays fast: the master expression matches, in one C-level step, a whole run of
+How the scanner stays fast: first, a search from the end of the text (``str.rfind`` for
+``import`` and ``from``, each hit checked by a bounded pattern) finds the last place where an
+import could be; a text without one is not read at all, and one with one is read as tokens only
+up to it (most modules import at the top). Then the master expression matches, in one C-level step, a whole run of
 tokens that cannot start an import nor change the nesting that matters (identifiers, keywords,
 numbers, strings, punctuators, comments, and the divisions and regular expressions that
 directly follow them), and stops only at ``{``, ``}``, a backquote, ``import``, ``export``, the
@@ -87,6 +90,7 @@ ends at LF, CR or CRLF, as editors count (and as :mod:`assetbuild.build.css` rep
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -123,13 +127,13 @@ _WS_CHARS = "\t\x0b\x0c \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff" + _LT
 _WS = f"[{_WS_CHARS}]"
 # Identifier characters. Every non-ASCII code point that is not white space is taken as one:
 # outside strings, comments and regular expressions no other non-ASCII character is valid
-# JavaScript, so this only decides how an invalid text is cut into tokens.
-_NON_ASCII_ID = (
-    "\x80-\x9f\xa1-\u167f\u1681-\u1fff\u200b-\u2027\u202a-\u202e\u2030-\u205e"
-    "\u2060-\u2fff\u3001-\ufefe\uff00-\U0010ffff"
-)
-_ID_START_CHAR = f"[a-zA-Z_${_NON_ASCII_ID}]"
-_ID_CHAR = f"[a-zA-Z0-9_${_NON_ASCII_ID}]"
+# JavaScript, so this only decides how an invalid text is cut into tokens. Written as negated
+# classes: ``re`` compiles a class with ranges above U+00FF by walking every code point of
+# them, so the positive spelling of the same set (it appears in every keyword's lookahead) made
+# compiling the scanner take 0.2 s, more than scanning a large module.
+_NOT_ID_NON_ASCII = r"\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_ID_START_CHAR = rf"[^\x00-\x23\x25-\x40\x5b-\x5e\x60\x7b-\x7f{_NOT_ID_NON_ASCII}]"
+_ID_CHAR = rf"[^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f{_NOT_ID_NON_ASCII}]"
 _ID_ESCAPE = r"\\u(?:[0-9a-fA-F]{4}|\{[0-9a-fA-F]+\})"
 # Unrolled (one character class repeated, escapes between runs of it): a repeated alternation
 # per character would make the most common token several times slower to match.
@@ -210,6 +214,7 @@ _PARENS = 1  # inside the head of if/while/for/with: parentheses are tracked too
 _ARGUMENT = 2  # inside an unresolvable import(...) argument: also "[", "]" and ","
 
 
+@functools.cache  # compiled when first needed: a text without imports needs none of them
 def _code_pattern(mode: int) -> re.Pattern[str]:
     """The master expression for a mode: a run of tokens, or one token that Python handles.
 
@@ -269,8 +274,6 @@ def _code_pattern(mode: int) -> re.Pattern[str]:
     return re.compile(f"(?:{run})+|" + "|".join(stops))
 
 
-_PATTERNS = tuple(_code_pattern(mode) for mode in (_NORMAL, _PARENS, _ARGUMENT))
-
 # The class each group of a run leaves behind (_BULK: read off its text).
 _BULK = -1
 _CLASS_OF = {
@@ -293,18 +296,58 @@ _IMPORT_CLAUSE = (
     rf"(?:\*{_GAP}as{_ID_END}{_GAP}{_IDENT}|{_NAMED}|{_IDENT})"
 )
 _FROM = rf"{_GAP}from{_ID_END}{_GAP}"
-_AFTER_IMPORT = re.compile(
+# What may follow the string of a static import or export: ";", a line break (ASI), a comment,
+# import attributes, or the end (and, leniently, ",", ")" and "}"). Anything else makes it a
+# syntax error, not an import: 'msg = "from " + a' in a module.
+_WS_INLINE = "[\t\x0b\x0c \xa0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff]"
+_SPECIFIER_END = rf"(?={_WS_INLINE}*(?:[;,)}}{_LT}/]|with{_ID_END}|assert{_ID_END}|\Z))"
+_AFTER_IMPORT = (
     rf"{_GAP}(?:"
     rf"(?P<call>\()(?P<argstart>{_GAP})(?:(?:{_closed_string('l')}|{_NO_SUBSTITUTION_TEMPLATE})"
     rf"{_GAP}(?=[,)]|\Z))?"
     rf"|(?P<dot>\.)"
-    rf"|{_closed_string('b')}"  # import "x"
-    rf"|{_IMPORT_CLAUSE}{_FROM}{_closed_string('f')}"
+    rf"|{_closed_string('b')}{_SPECIFIER_END}"  # import "x"
+    rf"|{_IMPORT_CLAUSE}{_FROM}{_closed_string('f')}{_SPECIFIER_END}"
     ")"
 )
-_AFTER_EXPORT = re.compile(
+_AFTER_EXPORT = (
     rf"{_GAP}(?:\*{_GAP}(?:as{_ID_END}{_GAP}(?:{_IDENT}|{_STRING}){_GAP})?|{_NAMED})"
-    rf"{_FROM}{_closed_string('e')}"
+    rf"{_FROM}{_closed_string('e')}{_SPECIFIER_END}"
+)
+
+
+@functools.cache
+def _after(keyword: str) -> re.Pattern[str]:
+    """What may follow ``import`` or ``export``, compiled when first needed."""
+    return re.compile(_AFTER_IMPORT if keyword == "import" else _AFTER_EXPORT)
+
+
+# Where an import could be: every import names its specifier (or argument) right after
+# ``import`` or ``from`` -- ``import "x"``, ``... from "x"``, ``import(...)`` -- with only white
+# space and comments between, and a string specifier is followed by ``_SPECIFIER_END``. A text
+# without such a place has no import, and a text is read as tokens only up to its last such
+# place: after it, nothing can be an import. Module files put their static imports first, so most
+# are read for a few hundred bytes, and most scripts not at all. This is a superset (a place
+# inside a string or comment may count too), and it stays linear: each place is read for a
+# bounded length -- a string for 1,024 characters, up to 8 line comments of 1,024 -- and whatever
+# is longer, or a block comment, counts as a place unread.
+
+
+def _maybe_after(keyword: str, call: bool) -> str:
+    strings = [
+        rf"{q}(?:[^{q}\\{_LT}]{{0,1024}}(?:{q}{_SPECIFIER_END}|\\)|[^{q}\\{_LT}]{{1025}})"
+        for q in "\"'"
+    ]
+    opener = "|".join([*strings, r"/\*", r"//", *([r"\("] if call else [])])
+    # Line comments between, read as an atomic group (a lookahead captured, then matched by
+    # reference): backtracking into it would let the ``//`` of the opener take a comment that
+    # was already read.
+    lines = rf"(?=(?P<{keyword}gap>(?://[^{_LT}]{{0,1024}}[{_LT}]{_WS}*){{0,8}}))(?P={keyword}gap)"
+    return rf"{keyword}{_ID_END}{_WS}*{lines}(?:{opener})"
+
+
+_MAYBE_IMPORT = re.compile(
+    rf"(?<![a-zA-Z0-9_$])(?:{_maybe_after('import', call=True)}|{_maybe_after('from', call=False)})"
 )
 _METHOD_BODY = re.compile(rf"{_GAP}\{{")
 _HASHBANG = re.compile(f"#![^{_LT}]*")
@@ -418,7 +461,27 @@ def _is_method(text: str, after: re.Match[str], stack: list[int]) -> bool:
     )
 
 
-def _scan_raw(text: str) -> list[_Raw]:
+def _last_possible_import(text: str) -> int:
+    """Where the last place that could hold an import starts; -1 if there is none. Found from
+    the end with ``str.rfind`` (the last one is usually near the top of the file, so a search
+    forwards would read the whole text) and checked with ``_MAYBE_IMPORT`` at each hit."""
+    last = -1
+    for word in ("import", "from"):
+        end = len(text)
+        while True:
+            at = text.rfind(word, last + 1, end)
+            if at < 0:
+                break
+            if _MAYBE_IMPORT.match(text, at) is not None:
+                last = at
+                break
+            end = at + len(word) - 1  # the next hit starts before this one
+    return last
+
+
+def _scan_raw(text: str, limit: int) -> list[_Raw]:
+    """The imports of ``text``, read as tokens up to ``limit`` (and on to the end of any
+    ``import(...)`` still open there)."""
     found: list[_Raw] = []
     length = len(text)
     stack: list[int] = []  # frames
@@ -431,8 +494,8 @@ def _scan_raw(text: str) -> list[_Raw]:
     if hashbang is not None:
         pos = hashbang.end()
 
-    while pos < length:
-        pattern = _PATTERNS[_ARGUMENT if calls else _PARENS if heads else _NORMAL]
+    while pos < length and (pos <= limit or calls):
+        pattern = _code_pattern(_ARGUMENT if calls else _PARENS if heads else _NORMAL)
         match = pattern.match(text, pos)
         assert match is not None  # every code point starts some alternative
         kind = match.lastgroup
@@ -492,7 +555,7 @@ def _scan_raw(text: str) -> list[_Raw]:
                 pos = last_end = division.end()
                 previous = _OPERATOR
         elif kind == "import":
-            after = _AFTER_IMPORT.match(text, pos)
+            after = _after("import").match(text, pos)
             previous = _OPERAND
             if after is None or after.group("dot") is not None:
                 pass  # import.meta, { import: 1 }, a syntax error
@@ -518,7 +581,7 @@ def _scan_raw(text: str) -> list[_Raw]:
                 pos = last_end = after.end("call")
                 previous = _OPERATOR
         elif kind == "export":
-            after = _AFTER_EXPORT.match(text, pos)
+            after = _after("export").match(text, pos)
             if after is not None:
                 specifier, start, end = _literal(after, "e")
                 found.append((specifier, "export", start, end))
@@ -583,4 +646,7 @@ def scan_imports(text: str) -> list[ModuleImport]:
     Nothing inside comments, strings, template text or regular expressions counts. Which
     specifiers resolve, and to what, is the caller's business. Never raises.
     """
-    return _with_positions(text, _scan_raw(text))
+    limit = _last_possible_import(text)
+    if limit < 0:
+        return []
+    return _with_positions(text, _scan_raw(text, limit))

@@ -54,8 +54,7 @@ def module_graph(
     problems: list[Problem] = []
     if not pending:
         return ModuleGraph({}, ())
-    # The JavaScript tokenizer's expressions take a quarter of a second to compile: a build
-    # without modules does not pay for them.
+    # Imported here: a build without modules does not even load the tokenizer.
     from assetbuild.build.jsmodules import scan_imports
 
     seen = set(pending)

@@ -11,6 +11,7 @@ Must not: hold logic of its own beyond that wiring; each step lives in its modul
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ class BuildResult:
     warnings: tuple[Problem, ...]
     shadowed: tuple[Shadowed, ...]
     raw_sizes: Mapping[str, int]  # bundle logical path -> total size of its inputs
+    timings: Mapping[str, float]  # phase -> wall seconds (see ``build``), for --json and the bench
 
 
 @dataclass(frozen=True)
@@ -69,11 +71,13 @@ class Prepared:
     ordered: tuple[str, ...]
     problems: tuple[Problem, ...]  # errors: the build cannot go on
     warnings: tuple[Problem, ...]
+    timings: Mapping[str, float]  # "read" (sources, CSS and JS references), "modules"
 
 
 def prepare(config: Config) -> Prepared:
     """Read the sources and place every reference; writes nothing. A config that cannot be
     used raises ``ConfigError``; problems with the sources are collected, not raised."""
+    started = time.perf_counter()
     tree = collect(config.sources, [compile_glob(p) for p in config.exclude], skip=config.output)
     plan = make_plan(config, tree)
     chains = {
@@ -122,6 +126,7 @@ def prepare(config: Config) -> Prepared:
                 file=config.file,
                 key="modules",
             )
+    modules_started = time.perf_counter()
     modules = module_graph(
         plan,
         resolver,
@@ -130,6 +135,7 @@ def prepare(config: Config) -> Prepared:
         config.on_missing,
     )
     reader.problems.extend(modules.problems)
+    modules_seconds = time.perf_counter() - modules_started
     order = dependency_order({name: doc.dependencies for name, doc in documents.items()})
     # A stylesheet inlined into a bundle and also published on its own is read twice; its
     # problems are reported once.
@@ -155,6 +161,10 @@ def prepare(config: Config) -> Prepared:
         order.ordered,
         tuple(problems),
         warnings,
+        {
+            "read": time.perf_counter() - started - modules_seconds,
+            "modules": modules_seconds,
+        },
     )
 
 
@@ -164,7 +174,9 @@ def build(
     """Build the release. ``BuildError`` lists every problem; the release is then untouched.
 
     ``jobs`` is the number of worker threads (default: one per core; 1 runs everything in this
-    thread). The release is byte-identical whatever ``jobs`` is.
+    thread). The release is byte-identical whatever ``jobs`` is. ``BuildResult.timings`` has the
+    wall time of each phase: "read" and "modules" (``prepare``), "stage" (render, fingerprint,
+    write under temporary names) and "commit" (move into place, compress, write the manifest).
     """
     prepared = prepare(config)
     if prepared.problems:
@@ -174,7 +186,9 @@ def build(
     workers = jobs or os.cpu_count() or 1
     with Release(config.output).session() as session, _pool(workers) as pool:
         stager = _Stager(prepared, session, pool, progress)
+        started = time.perf_counter()
         outputs = stager.stage(prepared.ordered)
+        staged = time.perf_counter()
         # Budgets are checked before anything is committed: an overrun leaves the release as it was.
         problems = [
             problem
@@ -193,13 +207,15 @@ def build(
             pool=pool,
             progress=progress.advance if progress is not None else None,
         )
+        committed = time.perf_counter()
     raw_sizes = {
         name: document.raw_size
         for name, document in documents.items()
         if isinstance(document, Bundle)
     }
+    timings = {**prepared.timings, "stage": staged - started, "commit": committed - staged}
     return BuildResult(
-        config, plan, outputs, published, warnings, prepared.tree.shadowed, raw_sizes
+        config, plan, outputs, published, warnings, prepared.tree.shadowed, raw_sizes, timings
     )
 
 

@@ -45,6 +45,8 @@ def summary_data(result: BuildResult) -> dict[str, Any]:
             for s in result.shadowed
         ],
         "warnings": [str(w) for w in result.warnings],
+        # Wall seconds per phase; the one part of the summary that differs between runs.
+        "timings": {phase: round(seconds, 4) for phase, seconds in result.timings.items()},
     }
 
 

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from assetbuild.build import jsmodules
 from assetbuild.build.jsmodules import ModuleImport, scan_imports
 
 # kind, specifier, text[start:end], line, column
@@ -459,7 +460,7 @@ def import_piece(draw: st.DrawFn) -> tuple[str, list[tuple[str, str | None]]]:
         st.sampled_from([json.dumps(specifier), json.dumps(specifier, ensure_ascii=False)])
         | st.just(single_quoted(specifier))
     )
-    form = draw(st.integers(0, 11))
+    form = draw(st.integers(0, 14))
     if form == 0:
         return f"import x from {literal}", [("static", specifier)]
     if form == 1:
@@ -482,6 +483,13 @@ def import_piece(draw: st.DrawFn) -> tuple[str, list[tuple[str, str | None]]]:
         return f"x = a / import({literal}) / 2", [("dynamic", specifier)]
     if form == 10:
         return "import(name)", [("dynamic", None)]
+    if form == 12:
+        return f"import /* a comment */ {literal}", [("static", specifier)]
+    if form == 13:
+        comments = "// a line comment\n" * draw(st.integers(0, 10))
+        return f"import x from // why\n{comments} {literal}", [("static", specifier)]
+    if form == 14:
+        return f"import(// why\n{literal})", [("dynamic", specifier)]
     return f"if (a) {{ b = c ? {{d: 1}} : import({literal}) }}", [("dynamic", specifier)]
 
 
@@ -508,6 +516,9 @@ def distractor(draw: st.DrawFn) -> tuple[str, list[tuple[str, str | None]]]:
                 f'class A {{ import(u) {{ return "{s}" }} }}',
                 f'export const c = "{s}"',
                 f'export default "{s}"',
+                f'x = "taken from " + "{s}"',
+                f'// copied from\n// "{s}"\nf()',
+                f'x = Array.from ("{s}")',
             ]
         )
     ), []
@@ -526,3 +537,62 @@ def test_generated_modules(
     imports = scan_imports(text)
     assert [(i.kind, i.specifier) for i in imports] == expected
     check_consistent(text, imports)
+    assert_reading_stops_soundly(text)
+
+
+# --- Where reading stops ---------------------------------------------------------------------
+# The scanner reads a text as tokens only up to the last place an import could be (a cheap
+# search for "import" or "from" followed by what could start a specifier). That shortcut must
+# never change the answer: the imports found equal those of reading the whole text.
+
+
+def assert_reading_stops_soundly(text: str) -> None:
+    whole = jsmodules._with_positions(text, jsmodules._scan_raw(text, len(text)))
+    assert scan_imports(text) == whole
+
+
+@given(st.one_of(any_text, js_words))
+@settings(max_examples=1500)
+def test_stopping_early_finds_what_reading_everything_finds(text: str) -> None:
+    assert_reading_stops_soundly(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("import x from // " + "c" * 2000 + '\n"./a.js"', id="long-line-comment"),
+        pytest.param("import x from" + "\n// c" * 12 + '\n"./a.js"', id="many-line-comments"),
+        pytest.param("import x from /* " + "c" * 2000 + ' */ "./a.js"', id="long-block-comment"),
+        pytest.param('import x from "' + "a" * 2000 + '"', id="long-specifier"),
+        pytest.param('import x from "./\\u0061.js"', id="escaped-specifier"),
+        pytest.param('import x from "./a.js" with { type: "json" }', id="with-attributes"),
+        pytest.param('import x from "./a.js" assert { type: "json" }', id="assert-attributes"),
+        pytest.param("import x from './a.js'\u2028f()", id="line-separator-after"),
+        pytest.param('import x from "./a.js"//c', id="comment-after"),
+        pytest.param('export * from "./a.js"', id="at-the-very-end"),
+    ],
+)
+def test_unusual_spellings_are_still_found(text: str) -> None:
+    assert len(scan_imports(text)) == 1
+    assert_reading_stops_soundly(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('msg = "No conversion from " + a + " to " + b', id="from-in-a-string"),
+        pytest.param("// copied from\n// somewhere else\nf()", id="from-ending-a-comment-line"),
+        pytest.param("x = Array.from(list)", id="array-from"),
+        pytest.param('// Option inherited from "Layer" class\n', id="quoted-word-after-from"),
+    ],
+)
+def test_prose_that_mentions_from_is_not_read_at_all(text: str) -> None:
+    assert jsmodules._last_possible_import(text) == -1
+    assert scan_imports(text) == []
+
+
+def test_a_module_is_read_only_up_to_its_last_possible_import() -> None:
+    head = 'import a from "./a.js";\nexport * from "./b.js";\n'
+    body = "function f(x) { return x / 2; } // imported from elsewhere\n" * 1000
+    assert jsmodules._last_possible_import(head + body) == head.index('from "./b.js"')
+    assert [i.specifier for i in scan_imports(head + body)] == ["./a.js", "./b.js"]
