@@ -1,12 +1,18 @@
 """The machine's floor for a build of the corpus: what any fingerprinting asset compiler must do.
 
-    python bench/floor.py SOURCE OUTPUT [--processes 2] [--compress]
+    python bench/floor.py SOURCE OUTPUT [--processes 2]
+    python bench/floor.py --compress RELEASE OUTPUT --skip png,jpg,... [--processes 2]
 
 Owns: the least work a build of SOURCE can do and still publish it minified and fingerprinted:
 read every file, minify ``.js`` with rjsmin and ``.css`` with rcssmin (the C extensions, the ones
 assetbuild uses), hash it with sha256 and write it to ``OUTPUT/<dir>/<stem>.<12 hex>.<ext>``,
-spread over worker processes. With ``--compress`` it also writes gzip 9 and brotli 11 variants of
-every text output (the work a release with ``compress = ["gzip", "br"]`` cannot avoid).
+spread over worker processes.
+
+With ``--compress``, the compression floor instead: the same codecs on the same output bytes.
+RELEASE is a release assetbuild built without compression; every file in it (dotfiles left out)
+whose extension is not in ``--skip`` (assetbuild's list of formats that carry their own
+compression) is read and written to OUTPUT as a gzip 9 and a brotli 11 variant -- the work a
+release with ``compress = ["gzip", "br"]`` cannot avoid, whoever does it.
 
 Deliberately left out, so that it stays a floor: reference rewriting, bundling, a manifest, error
 reporting, atomic writes. Runs with the peers' venv (``bench/.venv-peers``): stdlib, rjsmin,
@@ -23,8 +29,6 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-TEXT = {".css", ".js", ".cjs", ".mjs", ".map", ".svg", ".json", ".txt", ".html", ".xml"}
-
 
 def _minify(suffix: str, data: bytes) -> bytes:
     if suffix in (".js", ".cjs", ".mjs"):
@@ -38,9 +42,9 @@ def _minify(suffix: str, data: bytes) -> bytes:
     return data
 
 
-def _one(job: tuple[str, str, str, bool]) -> int:
+def _one(job: tuple[str, str, str]) -> int:
     """Publish one file; return the bytes written."""
-    source, output, relative, compress = job
+    source, output, relative = job
     data = Path(source, relative).read_bytes()
     stem, suffix = os.path.splitext(relative)
     data = _minify(suffix.lower(), data)
@@ -48,18 +52,24 @@ def _one(job: tuple[str, str, str, bool]) -> int:
     target = Path(output, f"{stem}.{digest}{suffix}")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
-    written = len(data)
-    if compress and suffix.lower() in TEXT:
-        import brotli
+    return len(data)
 
-        variants = (
-            (".gz", gzip.compress(data, compresslevel=9, mtime=0)),
-            (".br", brotli.compress(data, quality=11)),
-        )
-        for extension, packed in variants:
-            Path(f"{target}{extension}").write_bytes(packed)
-            written += len(packed)
-    return written
+
+def _compress_one(job: tuple[str, str, str]) -> int:
+    """Write the gzip 9 and brotli 11 variants of one release file; return the bytes written."""
+    import brotli
+
+    release, output, relative = job
+    data = Path(release, relative).read_bytes()
+    target = Path(output, relative)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    variants = (
+        (".gz", gzip.compress(data, compresslevel=9, mtime=0)),
+        (".br", brotli.compress(data, quality=11)),
+    )
+    for extension, packed in variants:
+        Path(f"{target}{extension}").write_bytes(packed)
+    return sum(len(packed) for _, packed in variants)
 
 
 def _files(source: Path) -> list[tuple[int, str]]:
@@ -82,13 +92,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("source", type=Path)
     parser.add_argument("output", type=Path)
     parser.add_argument("--processes", type=int, default=2)
-    parser.add_argument("--compress", action="store_true", help="also gzip 9 and brotli 11")
+    parser.add_argument(
+        "--compress",
+        action="store_true",
+        help="source is a release: write gzip 9 and brotli 11 of its files, nothing else",
+    )
+    parser.add_argument(
+        "--skip", default="", help="with --compress: extensions not compressed, comma-separated"
+    )
     args = parser.parse_args(argv)
     files = _files(args.source)
-    jobs = [(str(args.source), str(args.output), relative, args.compress) for _, relative in files]
+    work = _one
+    if args.compress:
+        skip = {f".{e.strip().lower()}" for e in args.skip.split(",") if e.strip()}
+        files = [(n, r) for n, r in files if os.path.splitext(r)[1].lower() not in skip]
+        work = _compress_one
+    jobs = [(str(args.source), str(args.output), relative) for _, relative in files]
     args.output.mkdir(parents=True, exist_ok=True)
     with ProcessPoolExecutor(max_workers=max(1, args.processes)) as pool:
-        written = sum(pool.map(_one, jobs, chunksize=4))
+        written = sum(pool.map(work, jobs, chunksize=1 if args.compress else 4))
     print(f"floor: {len(files)} files, {written} bytes written")
     return 0
 

@@ -269,7 +269,19 @@ class Session:
         def variants_of(output: Output) -> tuple[dict[str, str], list[str]]:
             return self._variants(output.release_path, encodings, tried)
 
-        results = (pool.map if pool is not None else map)(variants_of, outputs)
+        # Largest first: brotli 11 takes seconds on a large file, and one started last would
+        # leave the other workers idle at the end. The results are put back in manifest order,
+        # so the scheduling changes nothing but the wall time.
+        by_size = sorted(range(len(outputs)), key=lambda i: (-outputs[i].fingerprint.size, i))
+        computed = (pool.map if pool is not None else map)(
+            variants_of, [outputs[i] for i in by_size]
+        )
+        unordered: dict[int, tuple[dict[str, str], list[str]]] = {}
+        for index, result in zip(by_size, computed, strict=True):
+            unordered[index] = result
+            if progress is not None:
+                progress(1)
+        results = [unordered[i] for i in range(len(outputs))]
         entries: dict[str, Entry] = {}
         sizes: dict[str, dict[str, int]] = {}
         for output, (variants, new) in zip(outputs, results, strict=True):
@@ -286,8 +298,6 @@ class Session:
                 sources=output.sources,
                 imports=output.imports,
             )
-            if progress is not None:
-                progress(1)
         manifest = Manifest(
             url=url, assets=dict(sorted(entries.items())), importmap=dict(importmap or {})
         )
