@@ -110,6 +110,12 @@ class Assets:
         return self._path
 
     @property
+    def reload(self) -> bool:
+        """Whether the manifest is read again when its file changes (``reload=True``); if not,
+        every lookup gives the same answer for the life of this object."""
+        return self._reload
+
+    @property
     def manifest(self) -> Manifest:
         """The manifest as last read."""
         return self._current().manifest
@@ -128,7 +134,13 @@ class Assets:
 
     def tag(self, name: str, **attrs: object) -> Markup:
         """``<link rel="stylesheet">`` for CSS or ``<script>`` for JS, then ``attrs``."""
-        asset = self._asset(name)
+        # The hot path of every page, spelt out: a tag made before, no attributes.
+        release = self._current() if self._reload else self._release
+        asset = release.assets.get(name)
+        if asset is None:
+            raise self._missing(name, release)
+        if not attrs and asset.tag is not None:
+            return asset.tag
         if asset.kind is None:
             raise ValueError(
                 f'tag() makes <link rel="stylesheet"> and <script> tags only (.css, .js, .mjs); '

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core import checks
-from django.template import Context, Template
+from django.template import Context, Template, TemplateSyntaxError
 from django.test import Client, override_settings
 
 from assetbuild.runtime import ManifestError, MissingAssetError
@@ -98,6 +98,47 @@ def test_a_tag_can_be_stored_in_a_variable() -> None:
     assert render('{% asset_integrity "img/logo.png" as sri %}[{{ sri }}]') == (
         "[sha384-hMXeZdyQKNWrKwo9MFuyjGBdioeR375bn6hNUMpXhl/OYh0p3reZbcpeLnqhQvxP]"
     )
+
+
+def test_a_tag_takes_its_name_from_the_context_on_every_render() -> None:
+    template = Template("{% load assetbuild %}{% asset_url name %}")
+    assert template.render(Context({"name": "css/app.css"})).endswith(".7d9d3ab0140e.css")
+    assert template.render(Context({"name": "img/logo.png"})).startswith("/static/img/logo.")
+
+
+def test_asset_tag_can_be_stored_in_a_variable_and_stays_safe() -> None:
+    html = render('{% asset_tag "css/app.css" as link %}<head>{{ link }}</head>')
+    assert html.startswith('<head><link rel="stylesheet" href="/static/css/app.7d9d3ab0140e.css"')
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("{% asset_tag %}", "'asset_tag' did not receive value.s. for the argument.s.: 'name'"),
+        ('{% asset_url "a.css" "b.css" %}', "'asset_url' received too many positional arguments"),
+        ('{% asset_url name="a.css" name="b" %}', "'asset_url' received multiple values"),
+        ('{% asset_importmap "x" %}', "'asset_importmap' received too many positional arguments"),
+    ],
+)
+def test_wrong_arguments_fail_when_the_template_is_compiled(source: str, message: str) -> None:
+    with pytest.raises(TemplateSyntaxError, match=message):
+        Template("{% load assetbuild %}" + source)
+
+
+def test_a_compiled_template_follows_new_settings() -> None:
+    template = Template('{% load assetbuild %}{% asset_tag "css/app.css" %}')
+    assert 'href="/static/css/app.7d9d3ab0140e.css"' in template.render(Context())
+    with override_settings(ASSETBUILD_URL="https://cdn.example.com/"):
+        assert 'href="https://cdn.example.com/css/app.' in template.render(Context())
+    assert 'href="/static/css/app.7d9d3ab0140e.css"' in template.render(Context())
+
+
+def test_a_compiled_template_follows_a_rewritten_manifest_with_debug_on(release: Path) -> None:
+    template = Template('{% load assetbuild %}{% asset_tag "css/app.css" %}')
+    with override_settings(DEBUG=True, ASSETBUILD_MANIFEST=str(release)):
+        assert "/static/css/app.7d9d3ab0140e.css" in template.render(Context())
+        _point_app_css_elsewhere(release)
+        assert "/static/css/app.0000000000ff.css" in template.render(Context())
 
 
 # --- settings ---
