@@ -36,6 +36,7 @@ _DESTINATIONS = {
 
 # Release paths made only of these need no percent-encoding (the common case, checked in C).
 _URL_SAFE = re.compile(r"[A-Za-z0-9_.~/-]*")
+_URL_SAFE_LINES = re.compile(r"[A-Za-z0-9_.~/\n-]*")  # many paths, one per line
 
 _Stamp = tuple[int, int, int]  # the manifest file's mtime_ns, size and inode
 
@@ -69,9 +70,24 @@ class _Release:
     ) -> None:
         self.manifest = manifest
         self.urls = urls  # apart from ``assets`` so url(), the hot path, is one dict access
+        # Made on first use (see ``asset``): a manifest of 14,000 assets loads faster, and a
+        # page uses a few dozen of them.
         self.assets = assets
         self.stamp = stamp
         self.importmap = importmap  # the import map's JSON, escaped for a <script> element
+
+    def asset(self, name: str) -> _Asset | None:
+        """The record of ``name`` (None if the manifest has no such asset). Two threads may make
+        the same record at once; they are equal, and either one is kept."""
+        asset = self.assets.get(name)
+        if asset is None:
+            entry = self.manifest.assets.get(name)
+            if entry is None:
+                return None
+            asset = self.assets[name] = _Asset(
+                self.urls[name], entry.integrity, _KINDS.get(_extension(name)), None
+            )
+        return asset
 
 
 class Assets:
@@ -136,7 +152,7 @@ class Assets:
         """``<link rel="stylesheet">`` for CSS or ``<script>`` for JS, then ``attrs``."""
         # The hot path of every page, spelt out: a tag made before, no attributes.
         release = self._current() if self._reload else self._release
-        asset = release.assets.get(name)
+        asset = release.assets.get(name) or release.asset(name)
         if asset is None:
             raise self._missing(name, release)
         if not attrs and asset.tag is not None:
@@ -163,7 +179,7 @@ class Assets:
             return (
                 Markup("").join(
                     _html.modulepreload(
-                        release.assets[dep].url, release.assets[dep].integrity, nonce
+                        release.urls[dep], release.manifest.assets[dep].integrity, nonce
                     )
                     for dep in _static_closure(release.manifest, name)
                 )
@@ -221,10 +237,10 @@ class Assets:
 
     def _asset(self, name: str) -> _Asset:
         release = self._current()
-        try:
-            return release.assets[name]
-        except KeyError:
-            raise self._missing(name, release) from None
+        asset = release.asset(name)
+        if asset is None:
+            raise self._missing(name, release)
+        return asset
 
     def _current(self) -> _Release:
         release = self._release
@@ -249,23 +265,27 @@ class Assets:
         prefix = manifest.url if self._prefix is None else self._prefix
         urls: dict[str, str] = {}
         assets: dict[str, _Asset] = {}
-        for name, entry in manifest.assets.items():
-            # Percent-encode all but the unreserved characters and "/": a space, quote, "+" or
-            # "#" in a file name must reach the file, whatever server or CDN decodes the URL.
-            path = entry.path
-            url = urls[name] = prefix + (
-                path if _URL_SAFE.fullmatch(path) else quote(path, safe="/")
-            )
-            assets[name] = _Asset(url, entry.integrity, _KINDS.get(_extension(name)), None)
-        importmap = _importmap(manifest, prefix, urls)
-        for name, entry in manifest.assets.items():
+        # Percent-encode all but the unreserved characters and "/": a space, quote, "+" or "#"
+        # in a file name must reach the file, whatever server or CDN decodes the URL. Usually
+        # no path needs it, which one match over all of them (one per line) shows.
+        entries = manifest.assets
+        if _URL_SAFE_LINES.fullmatch("\n".join(e.path for e in entries.values())):
+            urls = {name: prefix + entry.path for name, entry in entries.items()}
+        else:
+            for name, entry in entries.items():
+                path = entry.path
+                safe = _URL_SAFE.fullmatch(path)
+                urls[name] = prefix + (path if safe else quote(path, safe="/"))
+        release = _Release(manifest, urls, assets, stamp, _importmap(manifest, prefix, urls))
+        for name, entry in entries.items():
             if entry.imports is not None:
-                asset = assets[name]
+                asset = release.asset(name)
+                assert asset is not None
                 asset.preloads = Markup("").join(
-                    _html.modulepreload(assets[dep].url, assets[dep].integrity)
+                    _html.modulepreload(urls[dep], entries[dep].integrity)
                     for dep in _static_closure(manifest, name)
                 )
-        return _Release(manifest, urls, assets, stamp, importmap)
+        return release
 
     def _missing(self, name: str, release: _Release) -> MissingAssetError:
         import difflib  # only on the error path, to keep `import assetbuild.runtime` cheap
