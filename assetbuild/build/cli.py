@@ -111,6 +111,12 @@ _debug_option = click.option("--debug", is_flag=True, help="Show tracebacks inst
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also write the release as a reproducible FILE.tar.gz (mtime: $SOURCE_DATE_EPOCH or 0).",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Read and hash every source file, ignoring what the last build recorded about the "
+    "unchanged ones; the release is the same either way.",
+)
 @_debug_option
 def build(
     config_path: Path | None,
@@ -118,6 +124,7 @@ def build(
     as_json: bool,
     jobs: int | None,
     archive: Path | None,
+    no_cache: bool,
     debug: bool,
 ) -> None:
     """Build the release and replace its manifest.json last."""
@@ -132,7 +139,7 @@ def build(
         config = load_config(config_path, output=output)
         mtime = _archive_mtime(archive)
         try:
-            result = run_build(config, jobs=jobs, progress=progress)
+            result = run_build(config, jobs=jobs, progress=progress, use_cache=not no_cache)
         finally:
             if progress is not None:
                 progress.close()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from assetbuild.build import css, js
 from assetbuild.build.bundles import FilterChain
+from assetbuild.build.cache import BuildCache, Scan
 from assetbuild.build.plan import Asset, Plan
 from assetbuild.build.reading import Signature, read_stable
 from assetbuild.build.references import Resolution, Resolver
@@ -107,8 +108,10 @@ class Reader:
         resolver: Resolver,
         chains: Mapping[str, FilterChain],
         on_missing: str,
+        cache: BuildCache | None = None,
     ):
         self.tree = tree
+        self.cache = cache if cache is not None else BuildCache()
         self.plan = plan
         self.resolver = resolver
         self.chains = chains
@@ -134,19 +137,30 @@ class Reader:
 
     def _standalone(self, asset: Asset) -> Standalone | None:
         source = asset.inputs[0]
-        data, signature = read_stable(source.file)
+        try:
+            signature: Signature | None = Signature.of(source.file)
+        except OSError:
+            signature = None  # reading it says why
+        scan = None if signature is None else self.cache.scan(asset.logical_path, signature)
+        if scan is None or signature is None:
+            data, signature = read_stable(source.file)
+            scan = self._scan(asset, data)
+            self.cache.record_scan(asset.logical_path, signature, scan)
+        if not scan.references:
+            return None
+        links = tuple(self._link(source, ref) for ref in scan.references)
+        return Standalone(asset, links, scan.codec, scan.bom, signature)
+
+    def _scan(self, asset: Asset, data: bytes) -> Scan:
         if asset.kind == "css":
-            decoded = decode_css(data, str(source.file))
+            decoded = decode_css(data, str(asset.inputs[0].file))
             references = css.scan(decoded.text)
         else:
             if b"sourceMappingURL" not in data:  # most scripts: no decoding, no scanning
-                return None
+                return Scan(())
             decoded = decode_script(data)
             references = js.sourcemap_references(decoded.text)
-        if not references:
-            return None
-        links = tuple(self._link(source, ref) for ref in references)
-        return Standalone(asset, links, decoded.encoding, decoded.bom, signature)
+        return Scan(tuple(references), decoded.encoding, decoded.bom)
 
     # -- bundles ------------------------------------------------------------------------------
 

@@ -19,14 +19,15 @@ from typing import Protocol, TypeVar
 
 from assetbuild.build.budgets import measure, overruns
 from assetbuild.build.bundles import FilterChain, filter_chain
+from assetbuild.build.cache import BuildCache, output_key
 from assetbuild.build.config import Config
-from assetbuild.build.documents import Bundle, Document, Reader
+from assetbuild.build.documents import Bundle, Document, Reader, Standalone
 from assetbuild.build.fingerprint import fingerprint, release_path
 from assetbuild.build.globs import compile_glob
 from assetbuild.build.graph import dependency_order
 from assetbuild.build.modules import module_graph
 from assetbuild.build.plan import Asset, Plan, make_plan
-from assetbuild.build.reading import read_stable
+from assetbuild.build.reading import Signature, read_stable
 from assetbuild.build.references import Resolver
 from assetbuild.build.release import Output, Published, Release, Session
 from assetbuild.build.render import render
@@ -74,9 +75,10 @@ class Prepared:
     timings: Mapping[str, float]  # "read" (sources, CSS and JS references), "modules"
 
 
-def prepare(config: Config) -> Prepared:
+def prepare(config: Config, cache: BuildCache | None = None) -> Prepared:
     """Read the sources and place every reference; writes nothing. A config that cannot be
-    used raises ``ConfigError``; problems with the sources are collected, not raised."""
+    used raises ``ConfigError``; problems with the sources are collected, not raised. With a
+    ``cache``, files it knows unchanged are not read again."""
     started = time.perf_counter()
     tree = collect(config.sources, [compile_glob(p) for p in config.exclude], skip=config.output)
     plan = make_plan(config, tree)
@@ -108,7 +110,7 @@ def prepare(config: Config) -> Prepared:
     resolver = Resolver(
         plan.assets, config.url, bundle_inputs=plan.bundle_inputs, unpublished=tree.excluded
     )
-    reader = Reader(tree, plan, resolver, chains, config.on_missing)
+    reader = Reader(tree, plan, resolver, chains, config.on_missing, cache)
     documents: dict[str, Document] = {}
     for asset in plan.assets.values():
         if asset.kind != "file":
@@ -169,7 +171,11 @@ def prepare(config: Config) -> Prepared:
 
 
 def build(
-    config: Config, *, jobs: int | None = None, progress: Progress | None = None
+    config: Config,
+    *,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    use_cache: bool = True,
 ) -> BuildResult:
     """Build the release. ``BuildError`` lists every problem; the release is then untouched.
 
@@ -177,15 +183,19 @@ def build(
     thread). The release is byte-identical whatever ``jobs`` is. ``BuildResult.timings`` has the
     wall time of each phase: "read" and "modules" (``prepare``), "stage" (render, fingerprint,
     write under temporary names) and "commit" (move into place, compress, write the manifest).
+    With ``use_cache`` the release's build cache (see ``cache``) spares the work of files that
+    have not changed since the last build; the release is the same either way.
     """
-    prepared = prepare(config)
+    release = Release(config.output)
+    cache = BuildCache.load(release.state) if use_cache else BuildCache()
+    prepared = prepare(config, cache)
     if prepared.problems:
         raise BuildError([*prepared.problems, *prepared.warnings])
     plan, documents, warnings = prepared.plan, prepared.documents, prepared.warnings
 
     workers = jobs or os.cpu_count() or 1
-    with Release(config.output).session() as session, _pool(workers) as pool:
-        stager = _Stager(prepared, session, pool, progress)
+    with release.session() as session, _pool(workers) as pool:
+        stager = _Stager(prepared, session, pool, progress, cache)
         started = time.perf_counter()
         outputs = stager.stage(prepared.ordered)
         staged = time.perf_counter()
@@ -204,6 +214,7 @@ def build(
             url=config.url,
             encodings=config.compress,
             importmap=config.importmap,
+            cache=cache.dumps(),
             pool=pool,
             progress=progress.advance if progress is not None else None,
         )
@@ -257,15 +268,24 @@ def _pool(workers: int) -> Executor:
     )
 
 
+_CHUNK = 8  # items per worker task; see _Stager._run
+
+
 class _Stager:
     """Fingerprints every asset and stages its bytes: leaves (files copied as they are) all at
     once, then documents level by level of the dependency order, so each is rendered after
     every asset it references has its release path."""
 
     def __init__(
-        self, prepared: Prepared, session: Session, pool: Executor, progress: Progress | None
+        self,
+        prepared: Prepared,
+        session: Session,
+        pool: Executor,
+        progress: Progress | None,
+        cache: BuildCache,
     ):
         self.prepared = prepared
+        self.cache = cache
         self.plan = prepared.plan
         self.documents = prepared.documents
         self.chains = prepared.chains
@@ -303,32 +323,85 @@ class _Stager:
         return levels
 
     def _run(self, work: Callable[[T], Output], items: Sequence[T]) -> None:
-        def attempt(item: T) -> Output | BuildError:
-            try:
-                return work(item)
-            except BuildError as failure:
-                return failure
+        def attempt(chunk: Sequence[T]) -> list[Output | BuildError]:
+            results: list[Output | BuildError] = []
+            for item in chunk:
+                try:
+                    results.append(work(item))
+                except BuildError as failure:
+                    results.append(failure)
+            return results
 
-        for result in self.pool.map(attempt, items):
-            if isinstance(result, BuildError):
-                self.problems.extend(result.problems)
-                continue
-            self.outputs[result.logical_path] = result
-            self.release_paths[result.logical_path] = result.release_path
-            if self.progress is not None:
-                self.progress.advance()
+        # A few items per task: an unchanged file known to the cache costs a stat, far less
+        # than handing it to a worker thread (a future, two locks and a wake-up each).
+        size = _CHUNK
+        chunks = [items[i : i + size] for i in range(0, len(items), size)]
+        for results in self.pool.map(attempt, chunks):
+            for result in results:
+                if isinstance(result, BuildError):
+                    self.problems.extend(result.problems)
+                    continue
+                self.outputs[result.logical_path] = result
+                self.release_paths[result.logical_path] = result.release_path
+                if self.progress is not None:
+                    self.progress.advance()
 
     def _leaf(self, asset: Asset) -> Output:
-        data, _ = read_stable(asset.inputs[0].file)
-        return self._finish(asset, data)
+        source = asset.inputs[0]
+        try:
+            known = self._known(asset, Signature.of(source.file), "")
+        except OSError:
+            known = None  # reading it says why
+        if known is not None:
+            return known
+        data, signature = read_stable(source.file)
+        output = self._finish(asset, data)
+        self.cache.record_output(asset.logical_path, signature, "", output.fingerprint)
+        return output
 
     def _document(self, document: Document) -> Output:
         name = document.asset.logical_path
-        if isinstance(document, Bundle) and document.outline_of is not None:
+        if isinstance(document, Standalone):
+            # Its output is its bytes (the signature) with each reference rewritten to where
+            # the link says: the same links to the same release paths give the same output.
+            key = output_key(
+                [document.codec, document.bom.hex()]
+                + [
+                    [
+                        link.drop,
+                        link.resolution.target,
+                        link.resolution.suffix,
+                        link.resolution.miss,
+                        self.release_paths.get(link.resolution.target or ""),
+                    ]
+                    for link in document.links
+                ]
+            )
+            known = self._known(document.asset, document.signature, key)
+            if known is not None:
+                return known
+            output = self._finish(document.asset, render(document, self.release_paths, None))
+            self.cache.record_output(name, document.signature, key, output.fingerprint)
+            return output
+        if document.outline_of is not None:
             document = reread(self.prepared, document)
         return self._finish(
             document.asset, render(document, self.release_paths, self.chains.get(name))
         )
+
+    def _known(self, asset: Asset, signature: Signature, key: str) -> Output | None:
+        """The output an earlier build made from these bytes and this key, if its file is still
+        in the release. Not for a budgeted asset: its budget needs the bytes."""
+        name = asset.logical_path
+        if name in self.budgets:
+            return None
+        fingerprint = self.cache.output(name, signature, key)
+        if fingerprint is None:
+            return None
+        path = release_path(name, fingerprint.digest)
+        if not self.session.present(path):
+            return None
+        return Output(name, path, fingerprint, None, self.imports.get(name))
 
     def _finish(self, asset: Asset, data: bytes) -> Output:
         print_ = fingerprint(data)

@@ -1,6 +1,6 @@
 """Reading source files so that a file changing or vanishing under the build is noticed.
 
-Owns: the ``Signature`` of a read (size, mtime, inode) and the checks that a file stayed the same
+Owns: the ``Signature`` of a read (size, mtime, ctime, inode, device) and the checks that a file stayed the same
 while it was read and between two reads of one build.
 Must not: interpret the bytes.
 """
@@ -19,6 +19,13 @@ class Signature:
     size: int
     mtime_ns: int
     inode: int
+    ctime_ns: int = 0  # changes with every write and cannot be set back (see build.cache)
+    device: int = 0
+
+    @classmethod
+    def of(cls, path: Path) -> Signature:
+        """The signature of the file at ``path`` now, without reading it (``OSError``)."""
+        return _signature(os.stat(path))
 
 
 def read_stable(path: Path) -> tuple[bytes, Signature]:
@@ -36,7 +43,7 @@ def read_stable(path: Path) -> tuple[bytes, Signature]:
         after.st_mtime_ns,
     ):
         raise BuildError([_problem(path, "changed while it was being read")])
-    return data, Signature(after.st_size, after.st_mtime_ns, after.st_ino)
+    return data, _signature(after)
 
 
 def read_again(path: Path, signature: Signature) -> bytes:
@@ -45,6 +52,10 @@ def read_again(path: Path, signature: Signature) -> bytes:
     if now != signature:
         raise BuildError([_problem(path, "changed during the build")])
     return data
+
+
+def _signature(st: os.stat_result) -> Signature:
+    return Signature(st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, st.st_dev)
 
 
 def _problem(path: Path, what: str) -> Problem:

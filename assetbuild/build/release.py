@@ -9,7 +9,8 @@ Must not: decide what goes into a release; it is handed finished outputs.
 Layout of the bookkeeping, inside the release so that it travels with it:
 ``.assetbuild/lock`` (flock), ``.assetbuild/history`` (one manifest digest per build, oldest
 first) and ``.assetbuild/manifests/<digest>.json`` (each manifest, plus the encodings that build
-tried, so a rebuild knows a missing ``.gz`` was not worth writing rather than never tried).
+tried, so a rebuild knows a missing ``.gz`` was not worth writing rather than never tried), and
+``.assetbuild/cache.json`` (the build cache, see ``cache``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assetbuild.build import compress
+from assetbuild.build.cache import FILENAME as CACHE_FILE
 from assetbuild.build.fingerprint import Fingerprint
 from assetbuild.errors import ManifestError, ReleaseError
 from assetbuild.manifest import FILENAME, Entry, Manifest, dumps, loads
@@ -104,6 +106,7 @@ class Release:
                 if digest not in kept_digests:
                     kept_digests.append(digest)
             named: set[str] = {FILENAME, f"{STATE_DIR}/lock", f"{STATE_DIR}/history"}
+            named.add(f"{STATE_DIR}/{CACHE_FILE}")
             for digest in kept_digests:
                 named.add(f"{STATE_DIR}/manifests/{digest}.json")
                 manifest = self._history_manifest(digest)
@@ -254,34 +257,44 @@ class Session:
         url: str,
         encodings: Sequence[str],
         importmap: Mapping[str, str] | None = None,
+        cache: bytes | None = None,
         pool: Executor | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> Published:
         """Move the staged files into place, write the variants that are missing, then replace
-        the manifest (last). ``pool`` runs the compression (the codecs release the GIL)."""
+        the manifest (last), then the build cache (``cache``'s bytes). ``pool`` runs the
+        compression (the codecs release the GIL)."""
         written = []
         for release_path, temporary in sorted(self._staged.items()):
             os.replace(temporary, os.path.join(self.directory, release_path))
             written.append(release_path)
         self._staged.clear()
-        tried = self.release._tried_encodings()
+        tried = self.release._tried_encodings() if encodings else set()
+        # Which variants exist already (a stat each, here) and which must be made (in the pool).
+        results: list[tuple[dict[str, str], list[str]]] = []
+        work: list[tuple[int, str, list[str]]] = []
+        for index, output in enumerate(outputs):
+            found, missing = self._existing_variants(output.release_path, encodings, tried)
+            results.append((found, []))
+            if missing:
+                work.append((index, output.release_path, missing))
+            elif progress is not None:
+                progress(1)
 
-        def variants_of(output: Output) -> tuple[dict[str, str], list[str]]:
-            return self._variants(output.release_path, encodings, tried)
+        def make(job: tuple[int, str, list[str]]) -> dict[str, str]:
+            return self._make_variants(job[1], job[2])
 
         # Largest first: brotli 11 takes seconds on a large file, and one started last would
-        # leave the other workers idle at the end. The results are put back in manifest order,
-        # so the scheduling changes nothing but the wall time.
-        by_size = sorted(range(len(outputs)), key=lambda i: (-outputs[i].fingerprint.size, i))
-        computed = (pool.map if pool is not None else map)(
-            variants_of, [outputs[i] for i in by_size]
-        )
-        unordered: dict[int, tuple[dict[str, str], list[str]]] = {}
-        for index, result in zip(by_size, computed, strict=True):
-            unordered[index] = result
+        # leave the other workers idle at the end. The results go back in manifest order, so
+        # the scheduling changes nothing but the wall time.
+        work.sort(key=lambda job: (-outputs[job[0]].fingerprint.size, job[0]))
+        for (index, _, _), made in zip(
+            work, (pool.map if pool is not None else map)(make, work), strict=True
+        ):
+            results[index][0].update(made)
+            results[index][1].extend(made.values())
             if progress is not None:
                 progress(1)
-        results = [unordered[i] for i in range(len(outputs))]
         entries: dict[str, Entry] = {}
         sizes: dict[str, dict[str, int]] = {}
         for output, (variants, new) in zip(outputs, results, strict=True):
@@ -305,6 +318,9 @@ class Session:
         digest = self.release._keep_copy(manifest_bytes, encodings)
         self.release._replace(FILENAME, manifest_bytes)
         self.release._append_history(digest)
+        if cache is not None:
+            # After the manifest: a cache only ever names outputs the release holds.
+            self.release._replace(f"{STATE_DIR}/{CACHE_FILE}", cache)
         return Published(manifest, manifest_bytes, tuple(sorted(written)), sizes, self.previous)
 
     def discard(self) -> None:
@@ -317,15 +333,14 @@ class Session:
             with contextlib.suppress(OSError):
                 os.rmdir(directory)  # only if empty: an earlier build's files stay
 
-    def _variants(
+    def _existing_variants(
         self, release_path: str, encodings: Sequence[str], tried: set[tuple[str, str]]
     ) -> tuple[dict[str, str], list[str]]:
-        """The variants of one file: those already there, plus those written now."""
+        """The variants of one file already there, and the encodings still to try."""
         found: dict[str, str] = {}
-        written: list[str] = []
-        if not compress.worth_compressing(release_path):
-            return found, written
-        missing = []
+        missing: list[str] = []
+        if not encodings or not compress.worth_compressing(release_path):
+            return found, missing
         for encoding in encodings:
             variant = release_path + compress.SUFFIX[encoding]
             if self.present(variant):
@@ -333,15 +348,18 @@ class Session:
             elif (release_path, encoding) not in tried:
                 missing.append(encoding)
             # else: compressed by an earlier build and not 5% smaller; same bytes, same answer
-        if missing:
-            data = Path(self.directory, release_path).read_bytes()
-            for encoding, blob in compress.variants(data, missing).items():
-                variant = release_path + compress.SUFFIX[encoding]
-                target = os.path.join(self.directory, variant)
-                os.replace(_write_temporary(os.path.dirname(target), blob), target)
-                found[encoding] = variant
-                written.append(variant)
-        return found, written
+        return found, missing
+
+    def _make_variants(self, release_path: str, encodings: list[str]) -> dict[str, str]:
+        """Write the variants of one file that pay; encoding -> variant's release path."""
+        made: dict[str, str] = {}
+        data = Path(self.directory, release_path).read_bytes()
+        for encoding, blob in compress.variants(data, encodings).items():
+            variant = release_path + compress.SUFFIX[encoding]
+            target = os.path.join(self.directory, variant)
+            os.replace(_write_temporary(os.path.dirname(target), blob), target)
+            made[encoding] = variant
+        return made
 
     def _makedirs(self, directory: str) -> None:
         if os.path.isdir(directory):

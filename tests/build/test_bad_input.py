@@ -579,4 +579,8 @@ def test_20000_small_files_build_and_a_second_build_writes_nothing_new(tmp_path:
     assert json.loads(first.stdout)["assets"] == 20_000
     assert len(json.loads(first.stdout)["written"]) == 20_000
     assert json.loads(second.stdout)["written"] == []
-    assert snapshot(tmp_path / "out") == before
+    after = snapshot(tmp_path / "out")
+    # The build cache learns the files that were too new to be trusted the first time (see
+    # assetbuild.build.cache); nothing else changes.
+    assert after.pop(".assetbuild/cache.json") != before.pop(".assetbuild/cache.json")
+    assert after == before

@@ -25,8 +25,8 @@ def test_a_bundle_input_changed_between_reading_and_rendering_fails_the_build(
 ) -> None:
     real = pipeline.prepare
 
-    def then_edit(config: object) -> pipeline.Prepared:
-        prepared = real(config)  # type: ignore[arg-type]
+    def then_edit(config: object, cache: object = None) -> pipeline.Prepared:
+        prepared = real(config, cache)  # type: ignore[arg-type]
         (site / "static/css/reset.css").write_text("body { margin: 1px; }\n")
         return prepared
 
