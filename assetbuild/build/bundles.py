@@ -34,6 +34,12 @@ class FilterChain:
     names: tuple[str, ...]
     _webassets: tuple[Any, ...] = field(default=(), repr=False, compare=False)
 
+    @property
+    def pure(self) -> bool:
+        """Whether the output depends on the inputs' text alone: only assetbuild's own filters
+        (rcssmin, rjsmin), none of webassets', whose tools may read more than their input."""
+        return not self._webassets
+
     def input(self, text: str, source_path: str, output_path: str) -> str:
         for flt in self._webassets:
             if getattr(flt, "input", None):

@@ -8,15 +8,18 @@ published for it together with a key of everything else that output depended on 
 paths its references were rewritten to). A later build that finds the same signature, the same
 key and the release file still there reuses the fingerprint instead of reading, scanning,
 rewriting and hashing the file again: a rebuild with nothing changed reads no source file that
-is published on its own.
+is published on its own. A bundle whose filters are assetbuild's own has a record too, without a
+signature: its key holds the signatures of every file it read and the release paths of its
+references, so an unchanged bundle is not joined and minified again (its inputs are still read,
+to find its references).
 
 Trust: a record is made only for a file whose mtime and ctime were more than
 ``RACY_SECONDS`` old when it was read. A file changed within the same tick of the file system's
 clock as its previous change can keep its size and mtime; one read long after its last change
 cannot be changed again without a new mtime or ctime (ctime cannot be set back by ``touch`` or
-``utime``). This is git's "racily clean" rule. The cache of another assetbuild version, or an
-unreadable one, is ignored as a whole; ``build --no-cache`` ignores it too. Bundles are not
-cached: their filters may depend on more than their inputs' bytes.
+``utime``). This is git's "racily clean" rule. The cache of another version of assetbuild,
+rcssmin or rjsmin, or an unreadable one, is ignored as a whole; ``build --no-cache`` ignores it too. Bundles with a
+webassets filter are not cached: such a filter may depend on more than its inputs' bytes.
 
 Must not: read source files or write anything (``release`` writes the bytes ``dumps`` gives),
 or decide what is built; it only answers whether a result is known.
@@ -33,6 +36,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import rcssmin
+import rjsmin
+
 from assetbuild import __version__
 from assetbuild.build.css import Reference
 from assetbuild.build.fingerprint import Fingerprint
@@ -40,6 +46,8 @@ from assetbuild.build.reading import Signature
 
 FILENAME = "cache.json"  # inside the release's bookkeeping directory
 FORMAT = 1  # bump when what a record means changes
+# What made the recorded outputs: another version of any of these may make other bytes.
+MADE_BY = {"assetbuild": __version__, "rcssmin": rcssmin.__version__, "rjsmin": rjsmin.__version__}
 RACY_SECONDS = 2  # covers the 2-second mtimes of FAT and the coarse clocks of others
 
 
@@ -70,7 +78,8 @@ class BuildCache:
     @classmethod
     def load(cls, state_dir: Path) -> BuildCache:
         """The cache in a release's bookkeeping directory; empty if there is none, it cannot be
-        read, or another assetbuild version wrote it (a cache is only ever an optimisation)."""
+        read, or another version of assetbuild (or of rcssmin, rjsmin) wrote it: a cache is only
+        ever an optimisation."""
         try:
             document = json.loads((state_dir / FILENAME).read_bytes())
         except (OSError, ValueError, RecursionError):
@@ -78,7 +87,7 @@ class BuildCache:
         if (
             not isinstance(document, dict)
             or document.get("format") != FORMAT
-            or document.get("assetbuild") != __version__
+            or document.get("made_by") != MADE_BY
             or not isinstance(document.get("files"), dict)
         ):
             return cls()
@@ -98,7 +107,11 @@ class BuildCache:
         self._keep(logical_path, record, ("signature", "references", "codec", "bom"))
         return scan
 
-    def output(self, logical_path: str, signature: Signature, key: str) -> Fingerprint | None:
+    def output(
+        self, logical_path: str, signature: Signature | None, key: str
+    ) -> Fingerprint | None:
+        """The fingerprint recorded for this signature (None: a bundle, whose key says it all)
+        and key."""
         record = self._record(logical_path, signature)
         if record is None or record.get("key") != key:
             return None
@@ -129,7 +142,7 @@ class BuildCache:
         )
 
     def record_output(
-        self, logical_path: str, signature: Signature, key: str, fingerprint: Fingerprint
+        self, logical_path: str, signature: Signature | None, key: str, fingerprint: Fingerprint
     ) -> None:
         self._put(
             logical_path,
@@ -148,14 +161,15 @@ class BuildCache:
         """This build's records (those of files it no longer has are gone)."""
         with self._mutex:
             files = {name: self._new[name] for name in sorted(self._new)}
-        document = {"format": FORMAT, "assetbuild": __version__, "files": files}
+        document = {"format": FORMAT, "made_by": MADE_BY, "files": files}
         return json.dumps(document, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _record(self, logical_path: str, signature: Signature) -> dict[str, Any] | None:
+    def _record(self, logical_path: str, signature: Signature | None) -> dict[str, Any] | None:
         record = self._old.get(logical_path)
-        if not isinstance(record, dict) or record.get("signature") != list(_fields(signature)):
+        stamp = None if signature is None else list(_fields(signature))
+        if not isinstance(record, dict) or record.get("signature") != stamp:
             return None
         return record
 
@@ -165,10 +179,13 @@ class BuildCache:
             for key in keys:
                 kept[key] = record[key]
 
-    def _put(self, logical_path: str, signature: Signature, values: dict[str, Any]) -> None:
-        if not trustworthy(signature):
+    def _put(self, logical_path: str, signature: Signature | None, values: dict[str, Any]) -> None:
+        if signature is None:
+            stamp = None  # a bundle: its key holds the signatures, which the caller trusted
+        elif not trustworthy(signature):
             return
-        stamp = list(_fields(signature))
+        else:
+            stamp = list(_fields(signature))
         with self._mutex:
             kept = self._new.get(logical_path)
             if kept is None or kept.get("signature") != stamp:
@@ -181,6 +198,11 @@ def trustworthy(signature: Signature, now_ns: int | None = None) -> bool:
     is more than ``RACY_SECONDS`` in the past (see the module's docstring)."""
     now = time.time_ns() if now_ns is None else now_ns
     return now - max(signature.mtime_ns, signature.ctime_ns) > RACY_SECONDS * 1_000_000_000
+
+
+def signature_fields(signature: Signature) -> tuple[int, ...]:
+    """A signature as plain numbers, for a key."""
+    return tuple(_fields(signature))
 
 
 def _fields(value: Signature | Reference) -> tuple[Any, ...]:

@@ -19,7 +19,7 @@ from typing import Protocol, TypeVar
 
 from assetbuild.build.budgets import measure, overruns
 from assetbuild.build.bundles import FilterChain, filter_chain
-from assetbuild.build.cache import BuildCache, output_key
+from assetbuild.build.cache import BuildCache, output_key, signature_fields, trustworthy
 from assetbuild.build.config import Config
 from assetbuild.build.documents import Bundle, Document, Reader, Standalone
 from assetbuild.build.fingerprint import fingerprint, release_path
@@ -383,13 +383,27 @@ class _Stager:
             output = self._finish(document.asset, render(document, self.release_paths, None))
             self.cache.record_output(name, document.signature, key, output.fingerprint)
             return output
+        chain = self.chains[name]
+        bundle_key = None
+        if chain.pure:
+            # Joined and minified by assetbuild's own code: the same files read (signatures) and
+            # the same release paths for its references give the same bundle.
+            bundle_key = output_key(
+                [document.asset.kind, list(chain.names)]
+                + [[path, *signature_fields(signature)] for path, signature in document.reads]
+                + [[d, self.release_paths.get(d)] for d in document.dependencies]
+            )
+            known = self._known(document.asset, None, bundle_key)
+            if known is not None:
+                return known
         if document.outline_of is not None:
             document = reread(self.prepared, document)
-        return self._finish(
-            document.asset, render(document, self.release_paths, self.chains.get(name))
-        )
+        output = self._finish(document.asset, render(document, self.release_paths, chain))
+        if bundle_key is not None and all(trustworthy(s) for _, s in document.reads):
+            self.cache.record_output(name, None, bundle_key, output.fingerprint)
+        return output
 
-    def _known(self, asset: Asset, signature: Signature, key: str) -> Output | None:
+    def _known(self, asset: Asset, signature: Signature | None, key: str) -> Output | None:
         """The output an earlier build made from these bytes and this key, if its file is still
         in the release. Not for a budgeted asset: its budget needs the bytes."""
         name = asset.logical_path
@@ -401,7 +415,8 @@ class _Stager:
         path = release_path(name, fingerprint.digest)
         if not self.session.present(path):
             return None
-        return Output(name, path, fingerprint, None, self.imports.get(name))
+        sources = tuple(s.logical_path for s in asset.inputs) if asset.bundle is not None else None
+        return Output(name, path, fingerprint, sources, self.imports.get(name))
 
     def _finish(self, asset: Asset, data: bytes) -> Output:
         print_ = fingerprint(data)

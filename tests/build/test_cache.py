@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from assetbuild.build.bundles import filter_chain
 from assetbuild.build.cache import BuildCache, Scan, trustworthy
 from assetbuild.build.css import Reference
 from assetbuild.build.fingerprint import fingerprint
@@ -35,13 +36,20 @@ def hook(event, args):
         if path.startswith(site + "/static/"):
             opened.add(os.path.relpath(path, site + "/static"))
 sys.addaudithook(hook)
+from assetbuild.build import pipeline
 from assetbuild.build.config import load_config
-from assetbuild.build.pipeline import build
-result = build(load_config(cwd=Path(site), environ={}), use_cache=sys.argv[2] == "cache")
-print(json.dumps({"opened": sorted(opened), "written": list(result.published.written)}))
+rendered = []
+real_render = pipeline.render
+def render(document, *args):
+    rendered.append(document.asset.logical_path)
+    return real_render(document, *args)
+pipeline.render = render
+result = pipeline.build(load_config(cwd=Path(site), environ={}), use_cache=sys.argv[2] == "cache")
+written = list(result.published.written)
+print(json.dumps({"opened": sorted(opened), "written": written, "rendered": sorted(rendered)}))
 """
 
-# What a build reads however much it knows: the inputs of the bundles, which are not cached:
+# What a build reads however much it knows: the inputs of the bundles, to find their references:
 # css/app.css (reset.css, site.css and theme.css, which site.css @imports and the bundle
 # inlines) and js/app.js.
 BUNDLE_INPUTS = {
@@ -101,8 +109,10 @@ def test_a_rebuild_with_nothing_changed_reads_only_the_bundle_inputs(site: Path)
     assert {"css/print.css", "js/standalone.js", "img/logo.png", "fonts/dejavu-sans.woff2"} <= set(
         first["opened"]
     )
+    assert {"css/app.css", "js/app.js", "css/print.css"} <= set(first["rendered"])
     second = build(site)
     assert set(second["opened"]) == BUNDLE_INPUTS
+    assert second["rendered"] == []  # not even the bundles are joined and minified again
     assert second["written"] == []
 
 
@@ -116,6 +126,7 @@ def test_a_changed_image_is_read_with_the_stylesheets_that_reference_it(
     # print.css references the logo (and is rewritten to its new name); site.css, in a bundle,
     # too. The fonts, the scripts and the other files are not read again.
     assert set(second["opened"]) == BUNDLE_INPUTS | {"img/logo.png", "css/print.css"}
+    assert second["rendered"] == ["css/app.css", "css/print.css"]  # not js/app.js
     assert any(path.startswith("img/logo.") for path in second["written"])
     assert any(path.startswith("css/print.") for path in second["written"])
     same_release_without_cache(site, tmp_path)
@@ -157,7 +168,9 @@ def test_without_the_cache_every_file_is_read_and_the_release_is_the_same(
 def test_an_unusable_cache_is_ignored(site: Path, tmp_path: Path) -> None:
     first = build(site)
     cache_file = site / "build/static/.assetbuild/cache.json"
-    for damage in (b"{not json", json.dumps({"format": 1, "assetbuild": "0.0.0"}).encode()):
+    made_by = {"assetbuild": "0.0.0", "rcssmin": "1.0", "rjsmin": "1.0"}
+    other = json.loads(cache_file.read_bytes()) | {"made_by": made_by}
+    for damage in (b"{not json", json.dumps(other).encode()):
         cache_file.write_bytes(damage)
         assert set(build(site)["opened"]) == set(first["opened"])
     same_release_without_cache(site, tmp_path)
@@ -176,6 +189,21 @@ def test_clean_keeps_the_cache(site: Path) -> None:
     )
     assert (site / "build/static/.assetbuild/cache.json").is_file()
     assert set(build(site)["opened"]) == BUNDLE_INPUTS
+
+
+def test_a_changed_bundle_input_renders_that_bundle_only(site: Path, tmp_path: Path) -> None:
+    build(site)
+    main = site / "static/js/main.js"
+    main.write_text(main.read_text() + "\n// changed\n")
+    second = build(site)
+    assert second["rendered"] == ["js/app.js"]
+    same_release_without_cache(site, tmp_path)
+
+
+def test_a_bundle_with_a_webassets_filter_is_not_cached() -> None:
+    assert filter_chain(["rcssmin"], bundle="b", config_file="c", source_dir=".").pure
+    assert filter_chain([], bundle="b", config_file="c", source_dir=".").pure
+    assert not filter_chain(["cssrewrite"], bundle="b", config_file="c", source_dir=".").pure
 
 
 # --- the cache on its own ---

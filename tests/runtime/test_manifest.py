@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assetbuild.errors import ManifestError
-from assetbuild.manifest import Manifest, loads, unsafe_path_reason
+from assetbuild.manifest import Entry, Manifest, dumps, loads, to_json, unsafe_path_reason
 from assetbuild.runtime import Assets
 
 # Every character, lone surrogates included: a JSON "\udcff" escape decodes to one.
@@ -127,3 +127,35 @@ def test_every_manifest_that_loads_gives_assets_with_plain_ascii_urls(
             url = assets.url(name)
             assert url.startswith("/static/")
             assert set(url) <= URL_CHARACTERS, url
+
+
+# --- writing: dumps puts each entry together itself; it must be what json.dumps gives ---
+
+any_string = st.text(max_size=12)
+entries = st.builds(
+    Entry,
+    path=any_string,
+    integrity=any_string,
+    size=st.integers(min_value=0, max_value=2**63),
+    encodings=st.dictionaries(any_string, any_string, max_size=3),
+    sources=st.none() | st.lists(any_string, max_size=3).map(tuple),
+    imports=st.none() | st.lists(any_string, max_size=3).map(tuple),
+)
+
+
+@given(st.dictionaries(any_string, entries, max_size=4), st.dictionaries(any_string, any_string))
+@settings(max_examples=300)
+def test_each_line_of_dumps_is_the_json_of_its_entry(
+    assets: dict[str, Entry], importmap: dict[str, str]
+) -> None:
+    manifest = Manifest("/static/", assets, importmap)
+    data = dumps(manifest)
+    assert json.loads(data) == to_json(manifest)
+    lines = data.decode("utf-8").split("\n")
+    compact: dict[str, Any] = {"sort_keys": True, "ensure_ascii": False, "separators": (", ", ": ")}
+    items = to_json(manifest)["assets"]
+    expected = [
+        f"    {json.dumps(name, **compact)}: {json.dumps(items[name], **compact)}"
+        for name in sorted(assets)
+    ]
+    assert [line.rstrip(",") for line in lines[2 : 2 + len(assets)]] == expected
