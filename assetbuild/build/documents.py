@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from assetbuild.build import css, js
 from assetbuild.build.bundles import FilterChain
@@ -100,6 +101,29 @@ class Bundle:
 Document = Standalone | Bundle
 
 
+def scan_file(kind: str, file: Path) -> tuple[Signature, Scan]:
+    """Read a stylesheet or script published on its own and find its references. A plain
+    function of picklable values, so that worker processes can run it."""
+    data, signature = read_stable(file)
+    if kind == "css":
+        decoded = decode_css(data, str(file))
+        references = css.scan(decoded.text)
+    else:
+        if b"sourceMappingURL" not in data:  # most scripts: no decoding, no scanning
+            return signature, Scan(())
+        decoded = decode_script(data)
+        references = js.sourcemap_references(decoded.text)
+    return signature, Scan(tuple(references), decoded.encoding, decoded.bom)
+
+
+def scan_or_problems(kind: str, file: Path) -> tuple[Signature, Scan] | BuildError:
+    """``scan_file``, with its ``BuildError`` returned rather than raised (from a worker)."""
+    try:
+        return scan_file(kind, file)
+    except BuildError as failure:
+        return failure
+
+
 class Reader:
     def __init__(
         self,
@@ -112,6 +136,8 @@ class Reader:
     ):
         self.tree = tree
         self.cache = cache if cache is not None else BuildCache()
+        # Files published on their own already read and scanned (see ``unscanned``).
+        self.scanned: Mapping[str, tuple[Signature, Scan] | BuildError] = {}
         self.plan = plan
         self.resolver = resolver
         self.chains = chains
@@ -137,30 +163,39 @@ class Reader:
 
     def _standalone(self, asset: Asset) -> Standalone | None:
         source = asset.inputs[0]
-        try:
-            signature: Signature | None = Signature.of(source.file)
-        except OSError:
-            signature = None  # reading it says why
-        scan = None if signature is None else self.cache.scan(asset.logical_path, signature)
-        if scan is None or signature is None:
-            data, signature = read_stable(source.file)
-            scan = self._scan(asset, data)
+        scanned = self.scanned.get(asset.logical_path)
+        if scanned is not None:  # read and scanned already, by a worker process
+            if isinstance(scanned, BuildError):
+                raise scanned
+            signature, scan = scanned
             self.cache.record_scan(asset.logical_path, signature, scan)
+        else:
+            known_signature, known = self._known_scan(asset)
+            if known is None or known_signature is None:
+                signature, scan = scan_file(asset.kind, source.file)
+                self.cache.record_scan(asset.logical_path, signature, scan)
+            else:
+                signature, scan = known_signature, known
         if not scan.references:
             return None
         links = tuple(self._link(source, ref) for ref in scan.references)
         return Standalone(asset, links, scan.codec, scan.bom, signature)
 
-    def _scan(self, asset: Asset, data: bytes) -> Scan:
-        if asset.kind == "css":
-            decoded = decode_css(data, str(asset.inputs[0].file))
-            references = css.scan(decoded.text)
-        else:
-            if b"sourceMappingURL" not in data:  # most scripts: no decoding, no scanning
-                return Scan(())
-            decoded = decode_script(data)
-            references = js.sourcemap_references(decoded.text)
-        return Scan(tuple(references), decoded.encoding, decoded.bom)
+    def _known_scan(self, asset: Asset) -> tuple[Signature | None, Scan | None]:
+        try:
+            signature = Signature.of(asset.inputs[0].file)
+        except OSError:
+            return None, None  # reading it says why
+        return signature, self.cache.scan(asset.logical_path, signature)
+
+    def unscanned(self, asset: Asset) -> int | None:
+        """The size of a file published on its own that reading it would scan (the cache does
+        not know it), or None. For the pipeline, which may scan such files in worker processes
+        and hand the results over as ``scanned``."""
+        if asset.bundle is not None or asset.kind == "file":
+            return None
+        signature, scan = self._known_scan(asset)
+        return signature.size if signature is not None and scan is None else None
 
     # -- bundles ------------------------------------------------------------------------------
 

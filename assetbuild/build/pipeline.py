@@ -10,18 +10,20 @@ Must not: hold logic of its own beyond that wiring; each step lives in its modul
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from assetbuild.build.budgets import measure, overruns
 from assetbuild.build.bundles import FilterChain, filter_chain
-from assetbuild.build.cache import BuildCache, output_key, signature_fields, trustworthy
+from assetbuild.build.cache import BuildCache, Scan, output_key, signature_fields, trustworthy
 from assetbuild.build.config import Config
-from assetbuild.build.documents import Bundle, Document, Reader, Standalone
+from assetbuild.build.documents import Bundle, Document, Reader, Standalone, scan_or_problems
 from assetbuild.build.fingerprint import fingerprint, release_path
 from assetbuild.build.globs import compile_glob
 from assetbuild.build.graph import dependency_order
@@ -75,10 +77,16 @@ class Prepared:
     timings: Mapping[str, float]  # "read" (sources, CSS and JS references), "modules"
 
 
-def prepare(config: Config, cache: BuildCache | None = None) -> Prepared:
+# Scanning stylesheets and scripts holds the GIL (Python's ``re``): past this many bytes to
+# scan, worker processes do it, which costs a fork and pickling the references back.
+PARALLEL_SCAN_BYTES = 8 << 20
+
+
+def prepare(config: Config, cache: BuildCache | None = None, *, jobs: int = 1) -> Prepared:
     """Read the sources and place every reference; writes nothing. A config that cannot be
     used raises ``ConfigError``; problems with the sources are collected, not raised. With a
-    ``cache``, files it knows unchanged are not read again."""
+    ``cache``, files it knows unchanged are not read again; with ``jobs`` above 1, many bytes
+    of stylesheets and scripts to scan are scanned by that many processes."""
     started = time.perf_counter()
     tree = collect(config.sources, [compile_glob(p) for p in config.exclude], skip=config.output)
     plan = make_plan(config, tree)
@@ -111,15 +119,32 @@ def prepare(config: Config, cache: BuildCache | None = None) -> Prepared:
         plan.assets, config.url, bundle_inputs=plan.bundle_inputs, unpublished=tree.excluded
     )
     reader = Reader(tree, plan, resolver, chains, config.on_missing, cache)
+    read: dict[str, tuple[Document | None, list[Problem]]] = {}
+
+    def read_one(asset: Asset) -> None:
+        found = len(reader.problems)
+        document = reader.read(asset)
+        # A bundle's text is read again when it is rendered: see Bundle.
+        outline = document.outline() if isinstance(document, Bundle) else document
+        read[asset.logical_path] = (outline, reader.problems[found:])
+        del reader.problems[found:]
+
+    readable = [asset for asset in plan.assets.values() if asset.kind != "file"]
+    with _ProcessScan(reader, readable, jobs) as scanning:
+        # Bundles here while worker processes (if any) scan the files published on their own.
+        for asset in readable:
+            if asset.bundle is not None:
+                read_one(asset)
+        reader.scanned = scanning.results()
+        for asset in readable:
+            if asset.bundle is None:
+                read_one(asset)
     documents: dict[str, Document] = {}
-    for asset in plan.assets.values():
-        if asset.kind != "file":
-            document = reader.read(asset)
-            if document is not None:
-                # A bundle's text is read again when it is rendered: see Bundle.
-                documents[asset.logical_path] = (
-                    document.outline() if isinstance(document, Bundle) else document
-                )
+    for asset in readable:  # in the plan's order, problems too, whoever read what first
+        document, problems = read[asset.logical_path]
+        reader.problems.extend(problems)
+        if document is not None:
+            documents[asset.logical_path] = document
     module_globs = tuple(compile_glob(p) for p in config.modules)
     for glob in module_globs:
         if not any(glob.matches(name) for name in plan.assets):
@@ -188,12 +213,12 @@ def build(
     """
     release = Release(config.output)
     cache = BuildCache.load(release.state) if use_cache else BuildCache()
-    prepared = prepare(config, cache)
+    workers = jobs or os.cpu_count() or 1
+    prepared = prepare(config, cache, jobs=workers)
     if prepared.problems:
         raise BuildError([*prepared.problems, *prepared.warnings])
     plan, documents, warnings = prepared.plan, prepared.documents, prepared.warnings
 
-    workers = jobs or os.cpu_count() or 1
     with release.session() as session, _pool(workers) as pool:
         stager = _Stager(prepared, session, pool, progress, cache)
         started = time.perf_counter()
@@ -228,6 +253,48 @@ def build(
     return BuildResult(
         config, plan, outputs, published, warnings, prepared.tree.shadowed, raw_sizes, timings
     )
+
+
+class _ProcessScan:
+    """The files published on their own that ``reader`` would scan, read and scanned by
+    ``jobs`` forked processes while the ``with`` block goes on, when there are enough bytes of
+    them to pay for it. Only where a fork is safe: a POSIX system, and no other thread in this
+    process (``watch`` has some)."""
+
+    def __init__(self, reader: Reader, assets: Sequence[Asset], jobs: int):
+        self.todo: list[Asset] = []
+        self.pool: ProcessPoolExecutor | None = None
+        self.found: Iterator[tuple[Signature, Scan] | BuildError] = iter(())
+        if (
+            jobs < 2
+            or threading.active_count() > 1
+            or "fork" not in multiprocessing.get_all_start_methods()
+        ):
+            return
+        total = 0
+        for asset in assets:
+            size = reader.unscanned(asset)
+            if size is not None:
+                self.todo.append(asset)
+                total += size
+        if total < PARALLEL_SCAN_BYTES:
+            self.todo = []
+            return
+        context = multiprocessing.get_context("fork")
+        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+        kinds = [asset.kind for asset in self.todo]
+        files = [asset.inputs[0].file for asset in self.todo]
+        self.found = self.pool.map(scan_or_problems, kinds, files, chunksize=16)
+
+    def __enter__(self) -> _ProcessScan:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def results(self) -> dict[str, tuple[Signature, Scan] | BuildError]:
+        return {a.logical_path: r for a, r in zip(self.todo, self.found, strict=True)}
 
 
 def reread(prepared: Prepared, outline: Bundle) -> Bundle:

@@ -30,7 +30,10 @@ class Asset:
     @property
     def kind(self) -> str:
         """``css`` and ``js`` assets have references to find; ``file`` assets are copied."""
-        suffix = PurePosixPath(self.logical_path).suffix.lower()
+        # PurePosixPath(...).suffix, without making a path: this is asked for every asset, often.
+        name = self.logical_path.rpartition("/")[2]
+        dot = name.rfind(".")
+        suffix = name[dot:].lower() if 0 < dot < len(name) - 1 else ""
         if suffix == ".css":
             return "css"
         if suffix in (".js", ".mjs", ".cjs"):

@@ -232,6 +232,7 @@ class Session:
         self.previous = release.current()
         self._staged: dict[str, str] = {}  # release path -> temporary file
         self._created: list[str] = []  # directories this build made, to remove if it fails
+        self._directories: set[str] = set()  # directories known to exist
         self._mutex = threading.Lock()
 
     def present(self, release_path: str) -> bool:
@@ -362,7 +363,10 @@ class Session:
         return made
 
     def _makedirs(self, directory: str) -> None:
+        if directory in self._directories:
+            return
         if os.path.isdir(directory):
+            self._directories.add(directory)
             return
         parent = os.path.dirname(directory)
         if parent != directory:
@@ -380,9 +384,12 @@ def _write_temporary(directory: str, data: bytes) -> str:
     the web server, as a cp would leave them (mkstemp alone makes them 0600)."""
     fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
     try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o644)  # by descriptor: no second lookup of the name
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(temporary, 0o644)
+        if not hasattr(os, "fchmod"):  # pragma: no cover - Windows before Python 3.13
+            os.chmod(temporary, 0o644)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)

@@ -137,7 +137,7 @@ class _Walker:
 
 def _unsafe_name(name: str) -> str | None:
     """Why a file name cannot become part of a logical path (and so of a manifest and a URL)."""
-    if any(0xDC80 <= ord(ch) <= 0xDCFF for ch in name):
+    if not name.isascii() and any(0xDC80 <= ord(ch) <= 0xDCFF for ch in name):
         return "the file name is not valid UTF-8"
     reason = unsafe_path_reason(name)
     return f"the file name {reason}" if reason else None
