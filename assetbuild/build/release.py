@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import itertools
 import json
 import os
 import tempfile
@@ -379,17 +380,27 @@ class Session:
             self._created.append(directory)
 
 
+_temporary_names = itertools.count()
+
+
 def _write_temporary(directory: str, data: bytes) -> str:
     """Write ``data`` to a new temporary file in ``directory``; its path. Files are readable by
-    the web server, as a cp would leave them (mkstemp alone makes them 0600)."""
-    fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+    the web server, as a cp would leave them: created 0644 (``mkstemp`` would make them 0600,
+    and a chmod per file is one more journalled metadata change, on the slowest part of a cold
+    build), corrected only where the umask took bits away."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        temporary = os.path.join(directory, f".tmp-{os.getpid()}-{next(_temporary_names)}")
+        try:
+            fd = os.open(temporary, flags, 0o644)
+            break
+        except FileExistsError:  # left by a build that was killed; its name is not reused
+            continue
     try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o644)  # by descriptor: no second lookup of the name
         with os.fdopen(fd, "wb") as handle:
+            if os.fstat(fd).st_mode & 0o777 != 0o644:
+                os.chmod(temporary, 0o644)
             handle.write(data)
-        if not hasattr(os, "fchmod"):  # pragma: no cover - Windows before Python 3.13
-            os.chmod(temporary, 0o644)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)

@@ -40,6 +40,17 @@ def test_a_build_writes_files_variants_and_the_manifest(tmp_path: Path) -> None:
     assert (tmp_path / "out" / app.release_path).stat().st_mode & 0o777 == 0o644
 
 
+def test_files_are_readable_by_the_web_server_whatever_the_umask(tmp_path: Path) -> None:
+    app, data = output("css/app.css", CSS)
+    umask = os.umask(0o077)
+    try:
+        publish(tmp_path / "out", [(app, data)], ["gzip"])
+    finally:
+        os.umask(umask)
+    for name in (app.release_path, app.release_path + ".gz"):
+        assert (tmp_path / "out" / name).stat().st_mode & 0o777 == 0o644, name
+
+
 def test_staged_files_stay_hidden_until_commit_and_vanish_if_the_build_fails(
     tmp_path: Path,
 ) -> None:
