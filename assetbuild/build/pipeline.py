@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -258,18 +259,14 @@ def build(
 class _ProcessScan:
     """The files published on their own that ``reader`` would scan, read and scanned by
     ``jobs`` forked processes while the ``with`` block goes on, when there are enough bytes of
-    them to pay for it. Only where a fork is safe: a POSIX system, and no other thread in this
-    process (``watch`` has some)."""
+    them to pay for it. Only where a fork is cheap and safe: Linux (macOS's system libraries do
+    not survive a fork), and no other thread in this process (``watch`` has some)."""
 
     def __init__(self, reader: Reader, assets: Sequence[Asset], jobs: int):
         self.todo: list[Asset] = []
         self.pool: ProcessPoolExecutor | None = None
         self.found: Iterator[tuple[Signature, Scan] | BuildError] = iter(())
-        if (
-            jobs < 2
-            or threading.active_count() > 1
-            or "fork" not in multiprocessing.get_all_start_methods()
-        ):
+        if jobs < 2 or threading.active_count() > 1 or not sys.platform.startswith("linux"):
             return
         total = 0
         for asset in assets:
