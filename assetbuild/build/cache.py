@@ -95,6 +95,11 @@ class BuildCache:
 
     # -- lookups ------------------------------------------------------------------------------
 
+    def knows(self, logical_path: str) -> bool:
+        """Whether the last build left a record for ``logical_path``: if not, asking needs no
+        ``stat`` of the file (a cold build asks for every file)."""
+        return logical_path in self._old
+
     def scan(self, logical_path: str, signature: Signature) -> Scan | None:
         record = self._record(logical_path, signature)
         if record is None or "references" not in record:

@@ -182,6 +182,8 @@ class Reader:
         return Standalone(asset, links, scan.codec, scan.bom, signature)
 
     def _known_scan(self, asset: Asset) -> tuple[Signature | None, Scan | None]:
+        if not self.cache.knows(asset.logical_path):
+            return None, None
         try:
             signature = Signature.of(asset.inputs[0].file)
         except OSError:
@@ -195,7 +197,14 @@ class Reader:
         if asset.bundle is not None or asset.kind == "file":
             return None
         signature, scan = self._known_scan(asset)
-        return signature.size if signature is not None and scan is None else None
+        if scan is not None:
+            return None
+        if signature is None:
+            try:
+                signature = Signature.of(asset.inputs[0].file)
+            except OSError:
+                return None  # reading it says why
+        return signature.size
 
     # -- bundles ------------------------------------------------------------------------------
 

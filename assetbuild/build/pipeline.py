@@ -10,6 +10,7 @@ Must not: hold logic of its own beyond that wiring; each step lives in its modul
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -412,10 +413,10 @@ class _Stager:
 
     def _leaf(self, asset: Asset) -> Output:
         source = asset.inputs[0]
-        try:
-            known = self._known(asset, Signature.of(source.file), "")
-        except OSError:
-            known = None  # reading it says why
+        known = None
+        if self.cache.knows(asset.logical_path):
+            with contextlib.suppress(OSError):  # reading it says why
+                known = self._known(asset, Signature.of(source.file), "")
         if known is not None:
             return known
         data, signature = read_stable(source.file)
