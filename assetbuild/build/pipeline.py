@@ -2,9 +2,11 @@
 staged outputs -> release.
 
 Owns: wiring the steps in order; the rule that a build which fails on its inputs (config,
-unreadable sources, missing references, cycles) raises before the release is touched; and the
-thread pool that lets both cores work (hashing, file writes and the compression codecs all release
-the GIL, so threads give the parallelism of processes without pickling or worker start-up).
+unreadable sources, missing references, cycles) raises before the release is touched; the
+thread pool that lets both cores work (hashing, file writes, rcssmin, rjsmin and the compression
+codecs all release the GIL, so threads give the parallelism of processes without pickling or
+worker start-up); the forked processes that scan large builds' stylesheets and scripts (the
+scan holds the GIL); and the use of the build cache.
 Must not: hold logic of its own beyond that wiring; each step lives in its module.
 """
 
@@ -399,8 +401,7 @@ class _Stager:
 
         # A few items per task: an unchanged file known to the cache costs a stat, far less
         # than handing it to a worker thread (a future, two locks and a wake-up each).
-        size = _CHUNK
-        chunks = [items[i : i + size] for i in range(0, len(items), size)]
+        chunks = [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
         for results in self.pool.map(attempt, chunks):
             for result in results:
                 if isinstance(result, BuildError):
