@@ -9,6 +9,7 @@ Must not: resolve references or read files; it is given text that is already rew
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import rcssmin
 import rjsmin
 
-from assetbuild.errors import ConfigError
+from assetbuild.errors import BuildError, ConfigError, Problem
 
 # License comments (/*! ... */) are kept: most vendor licenses require the notice to travel with
 # the code, and esbuild and terser keep them too.
@@ -33,6 +34,7 @@ class FilterChain:
 
     names: tuple[str, ...]
     _webassets: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+    _directory: str = ""  # the first source directory: webassets' environment directory
 
     @property
     def pure(self) -> bool:
@@ -40,13 +42,23 @@ class FilterChain:
         (rcssmin, rjsmin), none of webassets', whose tools may read more than their input."""
         return not self._webassets
 
-    def input(self, text: str, source_path: str, output_path: str) -> str:
+    def input(self, text: str, source_path: str, bundle: str) -> str:
+        """Each webassets filter's input step on one input file, given the keyword arguments
+        webassets gives it: the input's name and path, the bundle's name and path."""
+        source = os.path.relpath(source_path, self._directory) if self._directory else source_path
+        paths = {
+            "source": source,
+            "source_path": source_path,
+            "output": bundle,
+            "output_path": os.path.join(self._directory, bundle),
+        }
         for flt in self._webassets:
             if getattr(flt, "input", None):
-                text = _run(flt.input, text, source_path=source_path, output_path=output_path)
+                text = _run(flt, "input", text, source_path, **paths)
         return text
 
-    def output(self, text: str, output_path: str) -> str:
+    def output(self, text: str, bundle: str) -> str:
+        output_path = os.path.join(self._directory, bundle)
         webassets_filters = iter(self._webassets)
         for name in self.names:
             if name in _DIRECT:
@@ -54,7 +66,7 @@ class FilterChain:
                 continue
             flt = next(webassets_filters)
             if getattr(flt, "output", None):
-                text = _run(flt.output, text, output_path=output_path)
+                text = _run(flt, "output", text, bundle, output=bundle, output_path=output_path)
         return text
 
 
@@ -64,7 +76,7 @@ def filter_chain(
     """Look up ``names``; an unknown name is a ``ConfigError`` naming the bundle's ``filters`` key."""
     others = [n for n in names if n not in _DIRECT]
     if not others:
-        return FilterChain(tuple(names))
+        return FilterChain(tuple(names), _directory=source_dir)
     # webassets costs about 100 ms to import: pay it only when a bundle names one of its filters.
     from webassets import Environment
     from webassets.bundle import ContextWrapper
@@ -85,12 +97,25 @@ def filter_chain(
                 key=f'bundles."{bundle}".filters',
             ) from None
         instances.append(flt)
-    return FilterChain(tuple(names), tuple(instances))
+    return FilterChain(tuple(names), tuple(instances), source_dir)
 
 
-def _run(method: Any, text: str, **kwargs: str) -> str:
+def _run(flt: Any, step: str, text: str, where: str, **kwargs: str) -> str:
+    """One step of a webassets filter; whatever it raises is a problem with ``where`` (the
+    input file, or the bundle), named with the filter, never a traceback."""
     out = io.StringIO()
-    method(io.StringIO(text), out, **kwargs)
+    try:
+        getattr(flt, step)(io.StringIO(text), out, **kwargs)
+    except Exception as exc:
+        raise BuildError(
+            [
+                Problem(
+                    f"webassets filter {flt.name!r} failed ({type(exc).__name__}: {exc}); "
+                    "fix its input or its tool's setup, or remove it from the bundle's filters",
+                    where,
+                )
+            ]
+        ) from exc  # kept for --debug
     return out.getvalue()
 
 

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import io
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
+from webassets.filter import Filter, register_filter
 
+from assetbuild.build import cache, pipeline
 from assetbuild.build.bundles import filter_chain, join_css, join_js, with_charset
-from assetbuild.errors import ConfigError
+from assetbuild.build.config import load_config
+from assetbuild.errors import BuildError, ConfigError
 
 
 def run_node(script: str) -> list[str]:
@@ -72,3 +77,68 @@ def test_an_unknown_filter_is_a_config_error_naming_the_bundle() -> None:
     with pytest.raises(ConfigError, match="'no-such-filter'") as caught:
         filter_chain(["no-such-filter"], bundle="app.css", config_file="x.toml", source_dir=".")
     assert caught.value.key == 'bundles."app.css".filters'
+
+
+class Recording(Filter):  # type: ignore[misc]
+    """A webassets filter that records what webassets would hand it, or fails."""
+
+    name = "assetbuild-test-recording"
+    seen: list[dict[str, str]] = []
+
+    def input(self, _in: io.StringIO, out: io.StringIO, **kwargs: str) -> None:
+        if "boom" in (text := _in.read()):
+            raise ValueError("boom")
+        Recording.seen.append(kwargs)
+        out.write(text)
+
+
+register_filter(Recording)
+
+
+def test_a_webassets_filter_gets_the_names_and_paths_webassets_gives_it(tmp_path: Path) -> None:
+    Recording.seen.clear()
+    chain = filter_chain(
+        [Recording.name], bundle="css/app.css", config_file="x.toml", source_dir=str(tmp_path)
+    )
+    source = str(tmp_path / "css/site.css")
+    assert chain.input("a {}", source, "css/app.css") == "a {}"
+    assert Recording.seen == [
+        {
+            "source": "css/site.css",
+            "source_path": source,
+            "output": "css/app.css",
+            "output_path": str(tmp_path / "css/app.css"),
+        }
+    ]
+
+
+def test_a_failing_webassets_filter_is_a_problem_with_the_file_not_a_traceback() -> None:
+    chain = filter_chain([Recording.name], bundle="app.css", config_file="x.toml", source_dir=".")
+    with pytest.raises(BuildError) as caught:
+        chain.input("a { boom }", "css/site.css", "app.css")
+    [problem] = caught.value.problems
+    assert problem.file == "css/site.css"
+    assert problem.message.startswith(
+        f"webassets filter '{Recording.name}' failed (ValueError: boom); fix its input"
+    )
+
+
+def test_webassets_cssrewrite_builds_the_sample_site_and_is_never_cached(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "RACY_SECONDS", 0)  # the fixture's files were just copied
+    config = site / "assetbuild.toml"
+    text = config.read_text().replace(
+        'inputs = ["css/reset.css", "css/site.css"]',
+        'inputs = ["css/reset.css", "css/site.css"]\nfilters = ["cssrewrite", "rcssmin"]',
+    )
+    config.write_text(text)
+    first = pipeline.build(load_config(cwd=site, environ={}), use_cache=True)
+    app = first.published.manifest.assets["css/app.css"]
+    css = (site / "build/static" / app.path).read_text()
+    assert "url(../img/bg." in css.replace("'", "").replace(" ", "")
+    again = pipeline.build(load_config(cwd=site, environ={}), use_cache=True)
+    assert again.published.manifest == first.published.manifest
+    records = json.loads((site / "build/static/.assetbuild/cache.json").read_bytes())["files"]
+    assert "js/app.js" in records  # rjsmin only: cached
+    assert "css/app.css" not in records  # a webassets filter: built every time
