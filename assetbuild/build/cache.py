@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -41,7 +42,7 @@ import rjsmin
 
 from assetbuild import __version__
 from assetbuild.build.css import Reference
-from assetbuild.build.fingerprint import Fingerprint
+from assetbuild.build.fingerprint import DIGEST_LENGTH, Fingerprint
 from assetbuild.build.reading import Signature
 
 FILENAME = "cache.json"  # inside the release's bookkeeping directory
@@ -105,7 +106,10 @@ class BuildCache:
         if record is None or "references" not in record:
             return None
         try:
-            references = tuple(Reference(*fields) for fields in record["references"])
+            raw = record["references"]
+            if not all(_is_reference(fields) for fields in raw):
+                return None  # a damaged record: the file is read again
+            references = tuple(Reference(*fields) for fields in raw)
             scan = Scan(references, str(record["codec"]), bytes.fromhex(record["bom"]))
         except (TypeError, ValueError, KeyError):
             return None
@@ -126,10 +130,11 @@ class BuildCache:
             return None
         if not (
             isinstance(fingerprint.digest, str)
+            and _DIGEST.fullmatch(fingerprint.digest)
             and isinstance(fingerprint.integrity, str)
             and type(fingerprint.size) is int
         ):
-            return None
+            return None  # a damaged record: the file is read again
         self._keep(logical_path, record, ("signature", "key", "fingerprint"))
         return fingerprint
 
@@ -203,6 +208,18 @@ def trustworthy(signature: Signature, now_ns: int | None = None) -> bool:
     is more than ``RACY_SECONDS`` in the past (see the module's docstring)."""
     now = time.time_ns() if now_ns is None else now_ns
     return now - max(signature.mtime_ns, signature.ctime_ns) > RACY_SECONDS * 1_000_000_000
+
+
+_DIGEST = re.compile(f"[0-9a-f]{{{DIGEST_LENGTH}}}")
+_REFERENCE_TYPES = (str, str, int, int, int, int, str, int, int)  # the fields of a Reference
+
+
+def _is_reference(fields: object) -> bool:
+    return (
+        isinstance(fields, list)
+        and len(fields) == len(_REFERENCE_TYPES)
+        and all(type(v) is t for v, t in zip(fields, _REFERENCE_TYPES, strict=True))
+    )
 
 
 def signature_fields(signature: Signature) -> tuple[int, ...]:
