@@ -2,10 +2,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
+
+if TYPE_CHECKING:
+    from click.testing import Result
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -45,3 +50,38 @@ def unavailable(what: str) -> NoReturn:
     if in_ci():
         pytest.fail(f"{what}; CI must run this test", pytrace=False)
     pytest.skip(what)
+
+
+def environment() -> dict[str, str]:
+    """This process's environment without ``ASSETBUILD_*`` variables, which would override a
+    test's config."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("ASSETBUILD_")}
+
+
+def assetbuild(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m assetbuild ARGS`` in ``cwd``, as a user runs it, with no ``ASSETBUILD_*``
+    variables inherited."""
+    return subprocess.run(
+        [sys.executable, "-m", "assetbuild", *args],
+        cwd=cwd,
+        env=environment(),
+        capture_output=True,
+        encoding="utf-8",
+        errors="backslashreplace",  # a message may quote a file name that is not UTF-8
+        check=False,
+        timeout=300,
+    )
+
+
+def invoke(cwd: Path, *args: str) -> Result:
+    """The command line in this process (click's runner), from ``cwd``; exceptions propagate."""
+    from click.testing import CliRunner
+
+    from assetbuild.build.cli import main
+
+    previous = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(previous)

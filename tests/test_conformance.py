@@ -21,7 +21,6 @@ import posixpath
 import re
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +32,7 @@ from urllib.parse import unquote
 import pytest
 
 from assetbuild.build.css import Reference, prelude, scan
-from tests.conftest import unavailable
+from tests.conftest import assetbuild, unavailable
 from tests.corpus_script import corpus
 
 pytestmark = pytest.mark.slow
@@ -65,19 +64,6 @@ class Built:
         return {entry["path"] for entry in self.assets.values()}
 
 
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``python -m assetbuild ...`` in a subprocess, with no ``ASSETBUILD_*`` overrides."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("ASSETBUILD_")}
-    return subprocess.run(
-        [sys.executable, "-m", "assetbuild", *args],
-        cwd=cwd,
-        env=environ,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 def build(source: Path, workdir: Path, compress: list[str]) -> Built:
     """Write the corpus config in ``workdir`` and build ``workdir/release`` from another
     directory, so that the config's relative output is read against the config's directory."""
@@ -88,7 +74,7 @@ def build(source: Path, workdir: Path, compress: list[str]) -> Built:
     elsewhere = workdir / "cwd"
     elsewhere.mkdir()
     started = time.perf_counter()
-    result = run_cli("build", "--config", str(config), "--json", cwd=elsewhere)
+    result = assetbuild("build", "--config", str(config), "--json", cwd=elsewhere)
     seconds = time.perf_counter() - started
     assert result.returncode == 0, f"build failed ({result.returncode}):\n{result.stderr}"
     release = workdir / "release"
@@ -295,7 +281,7 @@ def test_the_manifest_names_every_published_file_and_nothing_else(built: Built) 
 
 
 def test_assetbuild_verify_accepts_the_release(built: Built) -> None:
-    result = run_cli("verify", str(built.release), cwd=built.release)
+    result = assetbuild("verify", str(built.release), cwd=built.release)
     assert result.returncode == 0, result.stderr
     assert f"{len(built.assets)} assets verified" in result.stdout
 
@@ -329,5 +315,5 @@ def test_one_package_built_with_compression_verifies(corpus_dir: Path, tmp_path:
     assert encodings["bundles/jquery-ui.js"] == {"gzip", "br"}
     assert encodings["bundles/jquery-ui.css"] == {"gzip", "br"}
     assert encodings["jquery-ui/themes/base/images/ui-icons_444444_256x240.png"] == set()
-    verified = run_cli("verify", str(result.release), cwd=tmp_path)
+    verified = assetbuild("verify", str(result.release), cwd=tmp_path)
     assert verified.returncode == 0, verified.stderr

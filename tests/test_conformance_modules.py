@@ -24,12 +24,10 @@ from __future__ import annotations
 
 import collections
 import json
-import os
 import posixpath
 import re
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -41,7 +39,7 @@ import pytest
 
 from assetbuild.build.jsmodules import ModuleImport, scan_imports
 from assetbuild.runtime import Assets
-from tests.conftest import unavailable
+from tests.conftest import assetbuild, unavailable
 from tests.corpus_script import corpus
 
 pytestmark = pytest.mark.slow
@@ -102,19 +100,6 @@ class Built:
         return self.release / self.assets[name]["path"]
 
 
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``python -m assetbuild ...`` in a subprocess, with no ``ASSETBUILD_*`` overrides."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("ASSETBUILD_")}
-    return subprocess.run(
-        [sys.executable, "-m", "assetbuild", *args],
-        cwd=cwd,
-        env=environ,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def module_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     started = time.perf_counter()
@@ -134,7 +119,7 @@ def built(module_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Buil
     elsewhere = workdir / "cwd"
     elsewhere.mkdir()
     started = time.perf_counter()
-    result = run_cli("build", "--config", str(config), "--json", cwd=elsewhere)
+    result = assetbuild("build", "--config", str(config), "--json", cwd=elsewhere)
     seconds = time.perf_counter() - started
     assert result.returncode == 0, f"build failed ({result.returncode}):\n{result.stderr}"
     manifest = json.loads((workdir / "release/manifest.json").read_text(encoding="utf-8"))
@@ -361,6 +346,6 @@ def test_every_published_module_parses_as_a_module_in_node(
 
 
 def test_assetbuild_verify_accepts_the_module_release(built: Built) -> None:
-    result = run_cli("verify", str(built.release), cwd=built.release)
+    result = assetbuild("verify", str(built.release), cwd=built.release)
     assert result.returncode == 0, result.stderr
     assert f"{len(built.assets)} assets verified" in result.stdout

@@ -16,8 +16,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,8 +26,8 @@ import pytest
 
 from assetbuild.build.css import scan
 from assetbuild.runtime import Assets
+from tests.conftest import FIXTURES, assetbuild
 
-FIXTURES = Path(__file__).resolve().parent.parent.parent / "fixtures"
 PNG = (FIXTURES / "site/static/img/logo.png").read_bytes()
 
 # The sample site's config without its bundles: rows that rewrite the config start from it.
@@ -37,21 +35,6 @@ BASE_CONFIG = 'source = "static"\noutput = "build/static"\nexclude = ["scss/**"]
 
 
 # --- Helpers -----------------------------------------------------------------------------------
-
-
-def assetbuild(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``python -m assetbuild ARGS`` in ``cwd``, with no ``ASSETBUILD_*`` variables inherited."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("ASSETBUILD_")}
-    return subprocess.run(
-        [sys.executable, "-m", "assetbuild", *args],
-        cwd=cwd,
-        env=environ,
-        capture_output=True,
-        encoding="utf-8",
-        errors="backslashreplace",  # a message may quote a file name that is not UTF-8
-        check=False,
-        timeout=300,
-    )
 
 
 def snapshot(root: Path) -> dict[str, bytes | str]:

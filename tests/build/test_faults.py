@@ -27,13 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
 from assetbuild.build import pipeline, release
-from assetbuild.build.cli import main
 from assetbuild.build.verify import verify
 from assetbuild.manifest import loads
-from tests.conftest import in_ci
+from tests.conftest import assetbuild, environment, in_ci, invoke
 from tests.corpus_script import corpus
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -43,32 +41,6 @@ READ_ONLY = "the file system is read-only; choose a writable --output"
 
 
 # --- Helpers -----------------------------------------------------------------------------------
-
-
-def assetbuild(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``python -m assetbuild ARGS`` in ``cwd``, with no ``ASSETBUILD_*`` variables inherited."""
-    return subprocess.run(
-        [sys.executable, "-m", "assetbuild", *args],
-        cwd=cwd,
-        env=environment(),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-
-
-def environment() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("ASSETBUILD_")}
-
-
-def run_in_process(site: Path, *args: str) -> Result:
-    cwd = os.getcwd()
-    os.chdir(site)
-    try:
-        return CliRunner().invoke(main, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(cwd)
 
 
 def snapshot(root: Path, *, bookkeeping: bool = True) -> dict[str, bytes | str]:
@@ -352,7 +324,7 @@ def test_an_injected_disk_full_while_staging_keeps_the_previous_release(
     """The same without root: the third staged write fails with ENOSPC."""
     site = sample_site(tmp_path / "site")
     out = site / "build/static"
-    assert run_in_process(site, "build").exit_code == 0
+    assert invoke(site, "build").exit_code == 0
     before = snapshot(out)
     (site / "static/img/logo.png").write_bytes(b"a new logo")
     (site / "static/img/bg.png").write_bytes(b"a new background")
@@ -368,7 +340,7 @@ def test_an_injected_disk_full_while_staging_keeps_the_previous_release(
 
     monkeypatch.setattr(release, "_write_temporary", write_until_the_disk_is_full)
 
-    result = run_in_process(site, "build", "--jobs", "1")
+    result = invoke(site, "build", "--jobs", "1")
 
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [f"error: {out}: {DISK_FULL}"]
@@ -388,7 +360,7 @@ def test_a_build_that_failed_to_write_its_manifest_does_not_count_as_a_build_for
     paths = []
     for version in range(2):
         logo.write_bytes(original + bytes([version]))
-        assert run_in_process(site, "build").exit_code == 0
+        assert invoke(site, "build").exit_code == 0
         manifest = json.loads((out / "manifest.json").read_text("utf-8"))
         paths.append(manifest["assets"]["img/logo.png"]["path"])
     real = release.Release._replace
@@ -400,10 +372,10 @@ def test_a_build_that_failed_to_write_its_manifest_does_not_count_as_a_build_for
 
     monkeypatch.setattr(release.Release, "_replace", fail_on_the_manifest)
     logo.write_bytes(original + b"\x02")
-    assert run_in_process(site, "build").exit_code == 1
+    assert invoke(site, "build").exit_code == 1
     monkeypatch.undo()
 
-    assert run_in_process(site, "clean", "--keep", "2").exit_code == 0
+    assert invoke(site, "clean", "--keep", "2").exit_code == 0
 
     assert_verifies(out)
     missing = [p for p in paths if not (out / p).is_file()]
@@ -574,12 +546,12 @@ def test_a_source_changing_during_the_build_fails_it_and_leaves_the_release_unto
 ) -> None:
     site = sample_site(tmp_path / "site")
     out = site / "build/static"
-    assert run_in_process(site, "build").exit_code == 0
+    assert invoke(site, "build").exit_code == 0
     edit(site / "static/css/print.css", "a change, so the build has something to write")
     before = snapshot(out)
     changed = meddle(site, monkeypatch)
 
-    result = run_in_process(site, "build")
+    result = invoke(site, "build")
 
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [

@@ -8,7 +8,6 @@ webassets itself would join.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import sys
@@ -16,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
 from webassets import Bundle, Environment
@@ -24,11 +22,10 @@ from webassets.bundle import get_all_bundle_files
 from webassets.filter import get_filter
 from webassets.loaders import YAMLLoader
 
-from assetbuild.build.cli import main
 from assetbuild.build.config import load_config
 from assetbuild.build.migrate import convert_yaml, from_environment, toml_string
 from assetbuild.errors import ConfigError
-from tests.conftest import FIXTURES, write
+from tests.conftest import FIXTURES, invoke, write
 
 REPO = FIXTURES.parent
 
@@ -46,15 +43,6 @@ BUNDLES = {
 }
 
 
-def run(cwd: Path, *args: str) -> Result:
-    previous = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(main, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(previous)
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A private copy of fixtures/webassets: bundles.yaml and its static directory."""
@@ -64,9 +52,9 @@ def project(tmp_path: Path) -> Path:
 
 
 def import_and_build(project: Path) -> dict[str, Any]:
-    converted = run(project, "import", "webassets", "bundles.yaml")
+    converted = invoke(project, "import", "webassets", "bundles.yaml")
     assert converted.exit_code == 0, converted.output
-    built = run(project, "build")
+    built = invoke(project, "build")
     assert built.exit_code == 0, built.output
     manifest: dict[str, Any] = json.loads(
         (project / "build/static/manifest.json").read_text("utf-8")
@@ -142,7 +130,7 @@ def test_old_webassets_outputs_among_the_sources_are_not_published(project: Path
 
 
 def test_the_config_says_what_was_dropped_and_why(project: Path) -> None:
-    result = run(project, "import", "webassets", "bundles.yaml")
+    result = invoke(project, "import", "webassets", "bundles.yaml")
     assert result.exit_code == 0
     notes = result.stderr
     text = (project / "assetbuild.toml").read_text("utf-8")
@@ -161,7 +149,7 @@ def test_the_config_says_what_was_dropped_and_why(project: Path) -> None:
 
 
 def test_the_config_has_the_directory_url_and_bundles_of_the_yaml(project: Path) -> None:
-    assert run(project, "import", "webassets", "bundles.yaml").exit_code == 0
+    assert invoke(project, "import", "webassets", "bundles.yaml").exit_code == 0
     config = tomllib.loads((project / "assetbuild.toml").read_text("utf-8"))
     assert config["source"] == "static"
     assert config["output"] == "build/static"
@@ -184,7 +172,7 @@ def test_the_config_has_the_directory_url_and_bundles_of_the_yaml(project: Path)
 
 def test_paths_in_the_config_are_relative_to_where_it_is_written(project: Path) -> None:
     (project / "deploy").mkdir()
-    result = run(
+    result = invoke(
         project,
         "import",
         "webassets",
@@ -202,7 +190,7 @@ def test_paths_in_the_config_are_relative_to_where_it_is_written(project: Path) 
 
 
 def test_dash_prints_the_config_instead_of_writing_it(project: Path) -> None:
-    result = run(project, "import", "webassets", "bundles.yaml", "-o", "-")
+    result = invoke(project, "import", "webassets", "bundles.yaml", "-o", "-")
     assert result.exit_code == 0
     assert tomllib.loads(result.stdout)["source"] == "static"
     assert not (project / "assetbuild.toml").exists()
@@ -210,11 +198,11 @@ def test_dash_prints_the_config_instead_of_writing_it(project: Path) -> None:
 
 def test_an_existing_config_is_replaced_only_with_force(project: Path) -> None:
     (project / "assetbuild.toml").write_text("# mine\n", encoding="utf-8")
-    refused = run(project, "import", "webassets", "bundles.yaml")
+    refused = invoke(project, "import", "webassets", "bundles.yaml")
     assert refused.exit_code == 2
     assert "assetbuild.toml: already exists; pass --force" in refused.stderr
     assert (project / "assetbuild.toml").read_text("utf-8") == "# mine\n"
-    assert run(project, "import", "webassets", "bundles.yaml", "--force").exit_code == 0
+    assert invoke(project, "import", "webassets", "bundles.yaml", "--force").exit_code == 0
     assert "[bundles." in (project / "assetbuild.toml").read_text("utf-8")
 
 
@@ -387,7 +375,7 @@ def test_what_cannot_be_mapped_is_an_error_naming_the_key(
     tmp_path: Path, yaml_text: str, key: str, says: str
 ) -> None:
     write(tmp_path, {**SOURCES, "assets.yml": "directory: static\nurl: /static\n" + yaml_text})
-    result = run(tmp_path, "import", "webassets", "assets.yml")
+    result = invoke(tmp_path, "import", "webassets", "assets.yml")
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: assets.yml: {key}: ")
     assert says in result.stderr
@@ -397,14 +385,14 @@ def test_what_cannot_be_mapped_is_an_error_naming_the_key(
 
 def test_a_file_of_bundles_only_is_refused_with_the_fix(tmp_path: Path) -> None:
     write(tmp_path, {"assets.yml": "js:\n  output: gen/x.js\n  contents: a.js\n"})
-    result = run(tmp_path, "import", "webassets", "assets.yml")
+    result = invoke(tmp_path, "import", "webassets", "assets.yml")
     assert result.exit_code == 2
     assert "Put the bundles under 'bundles:' and add 'directory:'" in result.stderr
 
 
 def test_yaml_that_does_not_parse_is_a_clear_error(tmp_path: Path) -> None:
     write(tmp_path, {"assets.yml": "bundles: [unclosed\n"})
-    result = run(tmp_path, "import", "webassets", "assets.yml")
+    result = invoke(tmp_path, "import", "webassets", "assets.yml")
     assert result.exit_code == 2
     assert result.stderr.startswith("error: assets.yml: is not valid YAML")
 
@@ -440,7 +428,7 @@ def test_from_environment_gives_a_config_that_builds_what_webassets_would_join(
 ) -> None:
     text = from_environment(environment, config_dir=project)
     (project / "assetbuild.toml").write_text(text, encoding="utf-8")
-    result = run(project, "build")
+    result = invoke(project, "build")
     assert result.exit_code == 0, result.output
     manifest = json.loads((project / "build/static/manifest.json").read_text("utf-8"))
     for webassets_name, name in (("css-all", "gen/packed.css"), ("js-all", "gen/packed.js")):

@@ -31,25 +31,14 @@ from urllib.parse import quote
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
 
-from assetbuild.build.cli import main
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, invoke
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
 RECIPES = DOCS / "recipes"
 ON_CI = os.environ.get("CI") == "true"
 BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
-
-
-def run_cli(cwd: Path, *args: str) -> Result:
-    previous = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(main, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(previous)
 
 
 def copy_site(target: Path) -> Path:
@@ -59,7 +48,7 @@ def copy_site(target: Path) -> Path:
 
 
 def build_site(target: Path, *args: str) -> dict[str, Any]:
-    result = run_cli(target, "build", *args)
+    result = invoke(target, "build", *args)
     assert result.exit_code == 0, result.output
     output = Path(args[args.index("--output") + 1]) if "--output" in args else Path("build/static")
     manifest: dict[str, Any] = json.loads((target / output / "manifest.json").read_text("utf-8"))
@@ -313,8 +302,8 @@ def test_the_workflow_commands_are_accepted_by_our_cli_and_upload_the_release(
         command = shlex.split(step.get("run", ""))
         if command[:1] != ["assetbuild"]:
             continue
-        assert run_cli(site, *command[1:], "--help").exit_code == 0
-        result = run_cli(site, *command[1:])
+        assert invoke(site, *command[1:], "--help").exit_code == 0
+        result = invoke(site, *command[1:])
         assert result.exit_code == 0, f"{step['run']}: {result.output}"
     upload = steps(workflow)[-1]["with"]
     assert (site / upload["path"] / "manifest.json").is_file()
