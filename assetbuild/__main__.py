@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assetbuild.build.cli import main
+from assetbuild.compiler.cli import main
 
 if __name__ == "__main__":
     main()

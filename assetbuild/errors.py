@@ -1,7 +1,7 @@
 """The one error hierarchy, shared by the build and the runtime.
 
 Owns: the exception types and the ``Problem`` value a failed build reports.
-Must not: know exit codes (only ``assetbuild.build.cli`` maps errors to them), or import anything
+Must not: know exit codes (only ``assetbuild.compiler.cli`` maps errors to them), or import anything
 beyond the standard library, because the runtime imports this module.
 """
 

@@ -647,7 +647,7 @@ def _django_note(stdout: Path, stderr: Path) -> str:
 def _already_compressed() -> list[str]:
     """The extensions assetbuild never compresses, asked of assetbuild in a child process (this
     harness does not import it)."""
-    code = "from assetbuild.build import compress; print(*sorted(compress.ALREADY_COMPRESSED))"
+    code = "from assetbuild.compiler import compress; print(*sorted(compress.ALREADY_COMPRESSED))"
     result = run_quiet([sys.executable, "-c", code])
     if result.returncode != 0:
         raise OSError(f"cannot ask assetbuild what it compresses: {last_lines(result)}")

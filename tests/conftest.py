@@ -77,7 +77,7 @@ def invoke(cwd: Path, *args: str) -> Result:
     """The command line in this process (click's runner), from ``cwd``; exceptions propagate."""
     from click.testing import CliRunner
 
-    from assetbuild.build.cli import main
+    from assetbuild.compiler.cli import main
 
     previous = os.getcwd()
     os.chdir(cwd)

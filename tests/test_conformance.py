@@ -31,7 +31,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from assetbuild.build.css import Reference, prelude, scan
+from assetbuild.compiler.scan.css import Reference, prelude, scan
 from tests.conftest import assetbuild, unavailable
 from tests.corpus_script import corpus
 

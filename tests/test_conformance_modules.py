@@ -37,7 +37,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from assetbuild.build.jsmodules import ModuleImport, scan_imports
+from assetbuild.compiler.scan.esm import ModuleImport, scan_imports
 from assetbuild.runtime import Assets
 from tests.conftest import assetbuild, unavailable
 from tests.corpus_script import corpus

@@ -2,7 +2,7 @@
 
 Owns: the public names ``Assets``, ``MissingAssetError`` and ``ManifestError``. The adapters sit
 beside it: ``assetbuild.runtime.jinja``, ``.flask`` and ``.django``.
-Must not: import the build side (``assetbuild.build``, webassets, rcssmin, rjsmin, click, brotli),
+Must not: import the build side (``assetbuild.compiler``, webassets, rcssmin, rjsmin, click, brotli),
 jinja2 or a web framework, or write a file; importing it stays cheap (stdlib and markupsafe only).
 """
 

@@ -4,7 +4,7 @@ Owns: reading the manifest (through ``assetbuild.manifest``) when constructed an
 ``reload=True``, again when the file changes; the URL prefix (the manifest's ``url`` or an
 override such as a CDN); percent-encoding release paths; the precomputed URL and default tag of
 every asset; ``MissingAssetError`` with close matches for a name the manifest does not have.
-Must not: write or create any file, compile anything, import the build side (``assetbuild.build``,
+Must not: write or create any file, compile anything, import the build side (``assetbuild.compiler``,
 webassets, rcssmin, rjsmin, click, brotli) or a template engine or framework, or touch the
 filesystem on a lookup unless ``reload=True`` asked for it.
 """

@@ -1,0 +1,243 @@
+"""The build cache: what an earlier build learnt about each unchanged source file.
+
+Owns: the cache's content and its JSON form (``.assetbuild/cache.json`` in the release, written
+by ``release.Session.commit``), and the rule for trusting it. For each file published on its own
+it records the file's ``Signature`` (size, mtime, ctime, inode, device) and, from the build that
+read it: the references found in it (or that it has none), and the fingerprint of what was
+published for it together with a key of everything else that output depended on (the release
+paths its references were rewritten to). A later build that finds the same signature, the same
+key and the release file still there reuses the fingerprint instead of reading, scanning,
+rewriting and hashing the file again: a rebuild with nothing changed reads no source file that
+is published on its own. A bundle whose filters are assetbuild's own has a record too, without a
+signature: its key holds the signatures of every file it read and the release paths of its
+references, so an unchanged bundle is not joined and minified again (its inputs are still read,
+to find its references).
+
+Trust: a record is made only for a file whose mtime and ctime were more than
+``RACY_SECONDS`` old when it was read. A file changed within the same tick of the file system's
+clock as its previous change can keep its size and mtime; one read long after its last change
+cannot be changed again without a new mtime or ctime (ctime cannot be set back by ``touch`` or
+``utime``). This is git's "racily clean" rule. The cache of another version of assetbuild,
+rcssmin or rjsmin, or an unreadable one, is ignored as a whole; ``build --no-cache`` ignores it too. Bundles with a
+webassets filter are not cached: such a filter may depend on more than its inputs' bytes.
+
+Must not: read source files or write anything (``release`` writes the bytes ``dumps`` gives),
+or decide what is built; it only answers whether a result is known.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import rcssmin
+import rjsmin
+
+from assetbuild import __version__
+from assetbuild.compiler.fingerprint import DIGEST_LENGTH, Fingerprint
+from assetbuild.compiler.scan.css import Reference
+from assetbuild.compiler.stable_reads import Signature
+
+FILENAME = "cache.json"  # inside the release's bookkeeping directory
+FORMAT = 1  # bump when what a record means changes
+# What made the recorded outputs: another version of any of these may make other bytes.
+MADE_BY = {"assetbuild": __version__, "rcssmin": rcssmin.__version__, "rjsmin": rjsmin.__version__}
+RACY_SECONDS = 2  # covers the 2-second mtimes of FAT and the coarse clocks of others
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What reading a file found: its references (empty: it is published as it is), and how
+    its text round-trips to its bytes."""
+
+    references: tuple[Reference, ...]
+    codec: str = ""
+    bom: bytes = b""
+
+
+def output_key(parts: Sequence[object]) -> str:
+    """A short, stable key of everything besides a file's bytes that its output depends on."""
+    text = json.dumps(list(parts), ensure_ascii=True, separators=(",", ":"), default=repr)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()[:32]
+
+
+class BuildCache:
+    """The records of the last build (read) and of this one (made as it goes, thread-safe)."""
+
+    def __init__(self, records: dict[str, dict[str, Any]] | None = None) -> None:
+        self._old = records or {}
+        self._new: dict[str, dict[str, Any]] = {}
+        self._mutex = threading.Lock()
+
+    @classmethod
+    def load(cls, state_dir: Path) -> BuildCache:
+        """The cache in a release's bookkeeping directory; empty if there is none, it cannot be
+        read, or another version of assetbuild (or of rcssmin, rjsmin) wrote it: a cache is only
+        ever an optimisation."""
+        try:
+            document = json.loads((state_dir / FILENAME).read_bytes())
+        except (OSError, ValueError, RecursionError):
+            return cls()
+        if (
+            not isinstance(document, dict)
+            or document.get("format") != FORMAT
+            or document.get("made_by") != MADE_BY
+            or not isinstance(document.get("files"), dict)
+        ):
+            return cls()
+        return cls(document["files"])
+
+    # -- lookups ------------------------------------------------------------------------------
+
+    def knows(self, logical_path: str) -> bool:
+        """Whether the last build left a record for ``logical_path``: if not, asking needs no
+        ``stat`` of the file (a cold build asks for every file)."""
+        return logical_path in self._old
+
+    def scan(self, logical_path: str, signature: Signature) -> Scan | None:
+        record = self._record(logical_path, signature)
+        if record is None or "references" not in record:
+            return None
+        try:
+            raw = record["references"]
+            if not all(_is_reference(fields) for fields in raw):
+                return None  # a damaged record: the file is read again
+            references = tuple(Reference(*fields) for fields in raw)
+            scan = Scan(references, str(record["codec"]), bytes.fromhex(record["bom"]))
+        except (TypeError, ValueError, KeyError):
+            return None
+        self._keep(logical_path, record, ("signature", "references", "codec", "bom"))
+        return scan
+
+    def output(
+        self, logical_path: str, signature: Signature | None, key: str
+    ) -> Fingerprint | None:
+        """The fingerprint recorded for this signature (None: a bundle, whose key says it all)
+        and key."""
+        record = self._record(logical_path, signature)
+        if record is None or record.get("key") != key:
+            return None
+        try:
+            fingerprint = Fingerprint(**record["fingerprint"])
+        except (TypeError, KeyError):
+            return None
+        if not (
+            isinstance(fingerprint.digest, str)
+            and _DIGEST.fullmatch(fingerprint.digest)
+            and isinstance(fingerprint.integrity, str)
+            and type(fingerprint.size) is int
+        ):
+            return None  # a damaged record: the file is read again
+        self._keep(logical_path, record, ("signature", "key", "fingerprint"))
+        return fingerprint
+
+    # -- records of this build ----------------------------------------------------------------
+
+    def record_scan(self, logical_path: str, signature: Signature, scan: Scan) -> None:
+        self._put(
+            logical_path,
+            signature,
+            {
+                "references": [list(_fields(r)) for r in scan.references],
+                "codec": scan.codec,
+                "bom": scan.bom.hex(),
+            },
+        )
+
+    def record_output(
+        self, logical_path: str, signature: Signature | None, key: str, fingerprint: Fingerprint
+    ) -> None:
+        self._put(
+            logical_path,
+            signature,
+            {
+                "key": key,
+                "fingerprint": {
+                    "digest": fingerprint.digest,
+                    "integrity": fingerprint.integrity,
+                    "size": fingerprint.size,
+                },
+            },
+        )
+
+    def dumps(self) -> bytes:
+        """This build's records (those of files it no longer has are gone)."""
+        with self._mutex:
+            files = {name: self._new[name] for name in sorted(self._new)}
+        document = {"format": FORMAT, "made_by": MADE_BY, "files": files}
+        return json.dumps(document, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _record(self, logical_path: str, signature: Signature | None) -> dict[str, Any] | None:
+        record = self._old.get(logical_path)
+        stamp = None if signature is None else list(_fields(signature))
+        if not isinstance(record, dict) or record.get("signature") != stamp:
+            return None
+        return record
+
+    def _keep(self, logical_path: str, record: dict[str, Any], keys: Sequence[str]) -> None:
+        with self._mutex:
+            kept = self._new.setdefault(logical_path, {})
+            for key in keys:
+                kept[key] = record[key]
+
+    def _put(self, logical_path: str, signature: Signature | None, values: dict[str, Any]) -> None:
+        if signature is None:
+            stamp = None  # a bundle: its key holds the signatures, which the caller trusted
+        elif not trustworthy(signature):
+            return
+        else:
+            stamp = list(_fields(signature))
+        with self._mutex:
+            kept = self._new.get(logical_path)
+            if kept is None or kept.get("signature") != stamp:
+                kept = self._new[logical_path] = {"signature": stamp}
+            kept.update(values)
+
+
+def trustworthy(signature: Signature, now_ns: int | None = None) -> bool:
+    """Whether a file read with this signature can be recognised again by it: its last change
+    is more than ``RACY_SECONDS`` in the past (see the module's docstring)."""
+    now = time.time_ns() if now_ns is None else now_ns
+    return now - max(signature.mtime_ns, signature.ctime_ns) > RACY_SECONDS * 1_000_000_000
+
+
+_DIGEST = re.compile(f"[0-9a-f]{{{DIGEST_LENGTH}}}")
+_REFERENCE_TYPES = (str, str, int, int, int, int, str, int, int)  # the fields of a Reference
+
+
+def _is_reference(fields: object) -> bool:
+    return (
+        isinstance(fields, list)
+        and len(fields) == len(_REFERENCE_TYPES)
+        and all(type(v) is t for v, t in zip(fields, _REFERENCE_TYPES, strict=True))
+    )
+
+
+def signature_fields(signature: Signature) -> tuple[int, ...]:
+    """A signature as plain numbers, for a key."""
+    return tuple(_fields(signature))
+
+
+def _fields(value: Signature | Reference) -> tuple[Any, ...]:
+    if isinstance(value, Signature):
+        return (value.size, value.mtime_ns, value.ctime_ns, value.inode, value.device)
+    return (
+        value.url,
+        value.kind,
+        value.start,
+        value.end,
+        value.token_start,
+        value.token_end,
+        value.quote,
+        value.line,
+        value.column,
+    )

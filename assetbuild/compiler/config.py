@@ -1,0 +1,333 @@
+"""Configuration: ``assetbuild.toml`` or ``[tool.assetbuild]``, the environment and flags -> ``Config``.
+
+Owns: finding the config file, validating every key (type, value, and unknown keys), resolving
+relative paths (against the config file's directory; against the current directory for values
+from the environment or the command line), and the environment overrides.
+Must not: look at the source tree (globs are matched later, by ``plan``), or write anything.
+Every error is a ``ConfigError`` naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assetbuild.compiler.budgets import MEASURES, Budget, parse_size
+from assetbuild.errors import ConfigError
+from assetbuild.manifest import unsafe_path_reason
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+CONFIG_FILENAME = "assetbuild.toml"
+ENCODINGS = ("gzip", "br")
+DEFAULT_FILTERS = {".css": ("rcssmin",), ".js": ("rjsmin",)}
+_KEYS = {
+    "source",
+    "output",
+    "url",
+    "exclude",
+    "compress",
+    "on_missing",
+    "modules",
+    "bundles",
+    "importmap",
+    "budgets",
+}
+_BUNDLE_KEYS = {"inputs", "filters"}
+
+
+@dataclass(frozen=True)
+class BundleSpec:
+    name: str  # the bundle's logical path, e.g. "css/app.css"
+    inputs: tuple[str, ...]  # globs relative to the source directories, in order
+    filters: tuple[str, ...]  # webassets filter names, applied in order
+
+    @property
+    def extension(self) -> str:
+        return Path(self.name).suffix.lower()
+
+
+@dataclass(frozen=True)
+class Config:
+    file: Path  # the config file read, for messages
+    sources: tuple[Path, ...]  # the load path: a logical path comes from the first that has it
+    output: Path
+    url: str
+    exclude: tuple[str, ...] = ()
+    compress: tuple[str, ...] = ENCODINGS
+    on_missing: str = "error"
+    modules: tuple[str, ...] = ()
+    bundles: tuple[BundleSpec, ...] = ()
+    importmap: Mapping[str, str] | None = None
+    budgets: Mapping[str, Budget] = field(default_factory=dict)  # logical path -> limits
+
+
+def find_config_file(explicit: Path | None, cwd: Path) -> tuple[Path, bool]:
+    """The config file to read and whether its keys sit under ``[tool.assetbuild]``."""
+    if explicit is not None:
+        path = explicit if explicit.is_absolute() else cwd / explicit
+        if not path.is_file():
+            raise ConfigError("no such config file; check the --config path", file=explicit)
+        return path, path.name == "pyproject.toml"
+    own = cwd / CONFIG_FILENAME
+    if own.is_file():
+        return own, False
+    pyproject = cwd / "pyproject.toml"
+    if pyproject.is_file():
+        return pyproject, True
+    raise ConfigError(
+        f"no config found in {cwd}: write an {CONFIG_FILENAME} (or a [tool.assetbuild] table in "
+        "pyproject.toml) there, or pass --config PATH"
+    )
+
+
+def load_config(
+    explicit: Path | None = None,
+    *,
+    cwd: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    output: Path | None = None,
+) -> Config:
+    """Read, override and validate the configuration. ``output`` is the ``--output`` flag."""
+    cwd = Path.cwd() if cwd is None else cwd
+    environ = os.environ if environ is None else environ
+    path, nested = find_config_file(explicit, cwd)
+    table = _read_table(path, nested)
+    return _Validator(path, cwd, environ).config(table, output)
+
+
+def _read_table(path: Path, nested: bool) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            document = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"is not valid TOML: {exc}", file=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot be read: {exc}", file=path) from None
+    if not nested:
+        return document
+    tool = document.get("tool", {})
+    table = tool.get("assetbuild") if isinstance(tool, dict) else None
+    if not isinstance(table, dict):
+        raise ConfigError(
+            "has no [tool.assetbuild] table; add one, or write an assetbuild.toml", file=path
+        )
+    return table
+
+
+class _Validator:
+    def __init__(self, path: Path, cwd: Path, environ: Mapping[str, str]):
+        self.path = path
+        self.base = path.parent
+        self.cwd = cwd
+        self.environ = environ
+        self.prefix = "tool.assetbuild." if path.name == "pyproject.toml" else ""
+
+    def fail(self, key: str, message: str) -> ConfigError:
+        return ConfigError(message, file=self.path, key=f"{self.prefix}{key}")
+
+    def config(self, table: dict[str, Any], output_flag: Path | None) -> Config:
+        unknown = sorted(set(table) - _KEYS)
+        if unknown:
+            raise self.fail(unknown[0], f"unknown key; the keys are {', '.join(sorted(_KEYS))}")
+        sources = self.sources(table)
+        output = self.output(table, output_flag)
+        for source in sources:
+            if self.usable(source, "source").resolve() == self.usable(output, "output").resolve():
+                raise self.fail("output", f"is the source directory {source}; use a separate one")
+        return Config(
+            file=self.path,
+            sources=sources,
+            output=output,
+            url=self.url(table),
+            exclude=self.patterns(table, "exclude"),
+            compress=self.compress(table),
+            on_missing=self.choice(table, "on_missing", ("error", "warn"), "error"),
+            modules=self.patterns(table, "modules"),
+            bundles=self.bundles(table),
+            importmap=self.importmap(table),
+            budgets=self.budgets(table),
+        )
+
+    def usable(self, path: Path, key: str) -> Path:
+        """``path``, if the operating system can take it as a path at all."""
+        try:
+            os.stat(path)
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError) as exc:  # a NUL byte, a name too long, a loop of links
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            message = f"{str(path)[:80]!r} cannot be used as a path ({reason}); fix the path"
+            if key.startswith("ASSETBUILD_"):
+                raise ConfigError(message, key=key) from None
+            raise self.fail(key, message) from None
+        return path
+
+    def sources(self, table: dict[str, Any]) -> tuple[Path, ...]:
+        env = self.environ.get("ASSETBUILD_SOURCE")
+        if env:
+            paths = [self.cwd / p for p in env.split(os.pathsep) if p]
+        else:
+            raw = table.get("source")
+            if raw is None:
+                raise self.fail("source", "is required: the directory (or list) of source assets")
+            items = raw if isinstance(raw, list) else [raw]
+            if not items or not all(isinstance(p, str) and p for p in items):
+                raise self.fail("source", "must be a directory path or a non-empty list of them")
+            paths = [self.base / p for p in items]
+        for path in paths:
+            if not self.usable(path, "ASSETBUILD_SOURCE" if env else "source").is_dir():
+                message = f"source directory {path} does not exist; create it or fix the path"
+                if env:
+                    raise ConfigError(message, key="ASSETBUILD_SOURCE")
+                raise self.fail("source", message)
+        return tuple(paths)
+
+    def output(self, table: dict[str, Any], flag: Path | None) -> Path:
+        if flag is not None:
+            return self.cwd / flag
+        env = self.environ.get("ASSETBUILD_OUTPUT")
+        if env:
+            return self.cwd / env
+        raw = table.get("output")
+        if not isinstance(raw, str) or not raw:
+            raise self.fail("output", "is required: the release directory, e.g. 'build/static'")
+        return self.base / raw
+
+    def url(self, table: dict[str, Any]) -> str:
+        raw = self.environ.get("ASSETBUILD_URL") or table.get("url", "/static/")
+        if not isinstance(raw, str) or not raw:
+            raise self.fail("url", "must be a URL prefix such as '/static/'")
+        # A prefix is joined to release paths by plain concatenation, so it must end with "/".
+        return raw if raw.endswith("/") else raw + "/"
+
+    def patterns(self, table: dict[str, Any], key: str) -> tuple[str, ...]:
+        raw = table.get(key, [])
+        if not isinstance(raw, list) or not all(isinstance(p, str) and p for p in raw):
+            raise self.fail(key, "must be a list of glob strings")
+        for pattern in raw:
+            self.relative(pattern, key)
+        return tuple(raw)
+
+    def relative(self, pattern: str, key: str) -> None:
+        reason = unsafe_path_reason(pattern)
+        if reason:
+            raise self.fail(
+                key,
+                f"{pattern!r} {reason}; paths here are relative to the source directory "
+                "and stay inside it",
+            )
+
+    def compress(self, table: dict[str, Any]) -> tuple[str, ...]:
+        raw = table.get("compress", list(ENCODINGS))
+        if not isinstance(raw, list) or not all(isinstance(e, str) for e in raw):
+            raise self.fail("compress", 'must be a list such as ["gzip", "br"] (or [] for none)')
+        for encoding in raw:
+            if encoding not in ENCODINGS:
+                raise self.fail(
+                    "compress", f"unknown encoding {encoding!r}; use 'gzip' and/or 'br'"
+                )
+        return tuple(e for e in ENCODINGS if e in raw)
+
+    def choice(
+        self, table: dict[str, Any], key: str, allowed: tuple[str, ...], default: str
+    ) -> str:
+        raw = table.get(key, default)
+        if raw not in allowed:
+            raise self.fail(
+                key, f"must be one of {', '.join(repr(a) for a in allowed)}, not {raw!r}"
+            )
+        return str(raw)
+
+    def bundles(self, table: dict[str, Any]) -> tuple[BundleSpec, ...]:
+        raw = table.get("bundles", {})
+        if not isinstance(raw, dict):
+            raise self.fail("bundles", "must be a table of logical path -> inputs")
+        specs = [self.bundle(name, value) for name, value in raw.items()]
+        return tuple(sorted(specs, key=lambda spec: spec.name))
+
+    def bundle(self, name: str, value: Any) -> BundleSpec:
+        key = f'bundles."{name}"'
+        self.relative(name, key)
+        extension = Path(name).suffix.lower()
+        if extension not in DEFAULT_FILTERS:
+            raise self.fail(key, "a bundle's logical path must end in .css or .js")
+        if isinstance(value, list):
+            value = {"inputs": value}
+        if not isinstance(value, dict):
+            raise self.fail(key, "must be a list of input globs, or a table with 'inputs'")
+        unknown = sorted(set(value) - _BUNDLE_KEYS)
+        if unknown:
+            raise self.fail(
+                f"{key}.{unknown[0]}", "unknown key; a bundle has 'inputs' and 'filters'"
+            )
+        inputs = value.get("inputs")
+        if (
+            not isinstance(inputs, list)
+            or not inputs
+            or not all(isinstance(i, str) and i for i in inputs)
+        ):
+            raise self.fail(f"{key}.inputs", "must be a non-empty list of globs relative to source")
+        for pattern in inputs:
+            self.relative(pattern, f"{key}.inputs")
+        filters = value.get("filters", list(DEFAULT_FILTERS[extension]))
+        if not isinstance(filters, list) or not all(isinstance(f, str) and f for f in filters):
+            raise self.fail(
+                f"{key}.filters", "must be a list of webassets filter names ([] for none)"
+            )
+        return BundleSpec(name=name, inputs=tuple(inputs), filters=tuple(filters))
+
+    def importmap(self, table: dict[str, Any]) -> Mapping[str, str] | None:
+        raw = table.get("importmap")
+        if raw is None:
+            return None
+        if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+            raise self.fail("importmap", "must be a table of bare specifier -> logical path")
+        for specifier, target in raw.items():
+            if specifier.endswith("/") or target.endswith("/"):
+                raise self.fail(
+                    f'importmap."{specifier}"',
+                    "maps a prefix; assetbuild maps each specifier to one file (every module "
+                    "of the release is in the import map under its own URL already), so list "
+                    'the modules one by one, e.g. "three/addons/controls/OrbitControls.js"',
+                )
+            self.relative(target, f'importmap."{specifier}"')
+        return dict(raw)
+
+    def budgets(self, table: dict[str, Any]) -> dict[str, Budget]:
+        raw = table.get("budgets", {})
+        if not isinstance(raw, dict):
+            raise self.fail(
+                "budgets", 'must be a table of logical path -> "120 kB" or {gzip = "40 kB"}'
+            )
+        budgets: dict[str, Budget] = {}
+        for name, value in raw.items():
+            key = f'budgets."{name}"'
+            self.relative(name, key)
+            limits = {"size": value} if isinstance(value, str) else value
+            if not isinstance(limits, dict) or not limits:
+                raise self.fail(
+                    key, 'must be a size like "120 kB", or a table with size, gzip and/or br'
+                )
+            unknown = sorted(set(limits) - set(MEASURES))
+            if unknown:
+                raise self.fail(
+                    f"{key}.{unknown[0]}", "unknown key; a budget limits size, gzip and/or br"
+                )
+            parsed: dict[str, int] = {}
+            for measure, text in limits.items():
+                try:
+                    parsed[measure] = parse_size(text if isinstance(text, str) else repr(text))
+                except ValueError as exc:
+                    raise self.fail(
+                        key if isinstance(value, str) else f"{key}.{measure}", str(exc)
+                    ) from None
+            budgets[name] = Budget(**parsed)
+        return budgets

@@ -1,0 +1,111 @@
+"""The plan: which logical paths the release will hold, and what each is made of.
+
+Owns: matching bundle input globs against the load path (in order, first occurrence wins), the
+rules a bundle's inputs must follow, and what is published on its own (every source file that is
+not a bundle input).
+Must not: read file contents or resolve references.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from assetbuild.compiler.config import BundleSpec, Config
+from assetbuild.compiler.globs import compile_glob, is_glob
+from assetbuild.compiler.sources import Source, SourceTree
+from assetbuild.errors import ConfigError
+
+STYLESHEETS = frozenset({".css", ".scss", ".sass", ".less", ".styl"})
+SCRIPTS = frozenset({".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".coffee"})
+
+
+@dataclass(frozen=True)
+class Asset:
+    logical_path: str
+    inputs: tuple[Source, ...]  # one for a file published on its own
+    bundle: BundleSpec | None = None
+
+    @property
+    def kind(self) -> str:
+        """``css`` and ``js`` assets have references to find; ``file`` assets are copied."""
+        # PurePosixPath(...).suffix, without making a path: this is asked for every asset, often.
+        name = self.logical_path.rpartition("/")[2]
+        dot = name.rfind(".")
+        suffix = name[dot:].lower() if 0 < dot < len(name) - 1 else ""
+        if suffix == ".css":
+            return "css"
+        if suffix in (".js", ".mjs", ".cjs"):
+            return "js"
+        return "file"
+
+
+@dataclass(frozen=True)
+class Plan:
+    assets: Mapping[str, Asset]  # logical path -> asset, sorted
+    bundle_inputs: Mapping[str, str]  # input logical path -> the (first) bundle that takes it
+
+
+def make_plan(config: Config, tree: SourceTree) -> Plan:
+    bundle_inputs: dict[str, str] = {}
+    bundles: dict[str, Asset] = {}
+    for spec in config.bundles:
+        inputs = _match_inputs(config, spec, tree)
+        for source in inputs:
+            bundle_inputs.setdefault(source.logical_path, spec.name)
+        bundles[spec.name] = Asset(spec.name, inputs, spec)
+    assets: dict[str, Asset] = {}
+    for name, source in tree.files.items():
+        if name in bundle_inputs:
+            continue
+        if name in bundles:
+            raise ConfigError(
+                f"has the logical path of the source file {source.file}; rename the bundle or the file",
+                file=config.file,
+                key=f'bundles."{name}"',
+            )
+        assets[name] = Asset(name, (source,))
+    assets.update(bundles)
+    return Plan({name: assets[name] for name in sorted(assets)}, bundle_inputs)
+
+
+def _match_inputs(config: Config, spec: BundleSpec, tree: SourceTree) -> tuple[Source, ...]:
+    key = f'bundles."{spec.name}".inputs'
+    chosen: dict[str, Source] = {}
+    # A bundle may take excluded files (they are not published on their own either).
+    candidates = {**tree.excluded, **tree.files}
+    for pattern in spec.inputs:
+        if is_glob(pattern):
+            glob = compile_glob(pattern)
+            matched = [candidates[n] for n in sorted(candidates) if glob.matches(n)]
+        else:
+            found = candidates.get(pattern)
+            matched = [found] if found else []
+        if not matched:
+            raise ConfigError(
+                f"{pattern!r} matches no file in {', '.join(str(s) for s in config.sources)} "
+                "(dot files never count); fix the pattern or remove it",
+                file=config.file,
+                key=key,
+            )
+        for source in matched:
+            chosen.setdefault(source.logical_path, source)
+    family, other = (STYLESHEETS, SCRIPTS) if spec.extension == ".css" else (SCRIPTS, STYLESHEETS)
+    for source in chosen.values():
+        suffix = PurePosixPath(source.logical_path).suffix.lower()
+        if suffix in other:
+            raise ConfigError(
+                f"mixes CSS and JS: {source.logical_path} cannot go into {spec.name}; "
+                "make a separate bundle for it",
+                file=config.file,
+                key=key,
+            )
+        if suffix not in family:
+            raise ConfigError(
+                f"{source.logical_path} is not a {'stylesheet' if spec.extension == '.css' else 'script'}; "
+                "a bundle joins text of one kind",
+                file=config.file,
+                key=key,
+            )
+    return tuple(chosen.values())

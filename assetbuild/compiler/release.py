@@ -1,0 +1,424 @@
+"""The release directory: the only module that writes or removes release files.
+
+Owns: append-only writes (a fingerprinted file is written once, through a temporary name and a
+rename, and never modified), precompressed variants, the manifest history that ``clean`` keeps
+by, the atomic replacement of ``manifest.json`` (always last), the lock that serializes builds
+into one directory, and ``clean``.
+Must not: decide what goes into a release; it is handed finished outputs.
+
+Layout of the bookkeeping, inside the release so that it travels with it:
+``.assetbuild/lock`` (flock), ``.assetbuild/history`` (one manifest digest per build, oldest
+first) and ``.assetbuild/manifests/<digest>.json`` (each manifest, plus the encodings that build
+tried, so a rebuild knows a missing ``.gz`` was not worth writing rather than never tried), and
+``.assetbuild/cache.json`` (the build cache, see ``cache``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import itertools
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assetbuild.compiler import compress
+from assetbuild.compiler.cache import FILENAME as CACHE_FILE
+from assetbuild.compiler.fingerprint import Fingerprint
+from assetbuild.errors import ManifestError, ReleaseError
+from assetbuild.manifest import FILENAME, Entry, Manifest, dumps, loads
+
+STATE_DIR = ".assetbuild"
+
+try:  # POSIX; on Windows builds are not serialized (documented)
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Output:
+    """One finished asset: its name, its release path and what the manifest says of it."""
+
+    logical_path: str
+    release_path: str
+    fingerprint: Fingerprint
+    sources: tuple[str, ...] | None = None
+    imports: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Published:
+    manifest: Manifest
+    manifest_bytes: bytes
+    written: tuple[str, ...]  # release paths written by this build (variants included), sorted
+    variant_sizes: Mapping[str, Mapping[str, int]] = field(
+        default_factory=dict
+    )  # logical -> enc -> size
+    previous: Manifest | None = None  # the manifest this build replaced
+
+
+class Release:
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.state = directory / STATE_DIR
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """Hold the release directory for one build: staged files are committed by
+        ``Session.commit``, or removed again if the build fails before that."""
+        with self._locked():
+            session = Session(self)
+            try:
+                yield session
+            except BaseException:
+                session.discard()
+                raise
+
+    def current(self) -> Manifest | None:
+        """The manifest in force, or None if there is none yet (or it is unreadable: a build replaces it)."""
+        path = self.directory / FILENAME
+        try:
+            return loads(path.read_bytes(), str(path))
+        except (OSError, ManifestError):
+            return None
+
+    # -- clean ------------------------------------------------------------------------------
+
+    def clean(self, keep: int) -> tuple[str, ...]:
+        """Remove every file that neither the current manifest nor the ``keep - 1`` builds before
+        it name. Returns the removed paths, relative to the release directory."""
+        if keep < 1:
+            raise ValueError("keep must be at least 1")
+        with self._locked():
+            history = self._history()
+            current = self.directory / FILENAME
+            current_digest = _digest(current.read_bytes()) if current.is_file() else None
+            kept_digests: list[str] = [current_digest] if current_digest else []
+            for digest in reversed(history):
+                if len(kept_digests) >= keep:
+                    break
+                if digest not in kept_digests:
+                    kept_digests.append(digest)
+            named: set[str] = {FILENAME, f"{STATE_DIR}/lock", f"{STATE_DIR}/history"}
+            named.add(f"{STATE_DIR}/{CACHE_FILE}")
+            for digest in kept_digests:
+                named.add(f"{STATE_DIR}/manifests/{digest}.json")
+                manifest = self._history_manifest(digest)
+                if manifest is not None:
+                    named.update(manifest.release_paths())
+            removed: list[str] = []
+            for path in sorted(self.directory.rglob("*")):
+                relative = path.relative_to(self.directory).as_posix()
+                if (path.is_file() or path.is_symlink()) and relative not in named:
+                    path.unlink()
+                    removed.append(relative)
+            for path in sorted(self.directory.rglob("*"), reverse=True):
+                if path.is_dir() and not any(path.iterdir()):
+                    path.rmdir()
+            self._replace(
+                f"{STATE_DIR}/history",
+                "".join(f"{d}\n" for d in reversed(kept_digests) if d).encode("ascii"),
+            )
+            return tuple(removed)
+
+    # -- internals --------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """One build or clean at a time per release directory; a second one waits its turn."""
+        try:
+            self.state.mkdir(parents=True, exist_ok=True)
+            handle = open(self.state / "lock", "a+b")  # noqa: SIM115 - held for the whole block
+        except OSError as exc:
+            raise ReleaseError(_explain(exc, self.directory)) from None
+        try:
+            if fcntl is not None:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            yield
+        except OSError as exc:
+            raise ReleaseError(_explain(exc, self.directory)) from None
+        finally:
+            handle.close()  # closing releases the lock
+
+    def _replace(self, relative: str, data: bytes) -> None:
+        """Atomically replace a small bookkeeping file, durably (fsync file, then directory)."""
+        target = self.directory / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+        directory_fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory_fd)
+        finally:
+            os.close(directory_fd)
+
+    def _keep_copy(self, manifest_bytes: bytes, encodings: Sequence[str]) -> str:
+        """Keep a copy of a manifest (with the encodings its build tried); its digest."""
+        digest = _digest(manifest_bytes)
+        copy = f"{STATE_DIR}/manifests/{digest}.json"
+        if not (self.directory / copy).is_file():
+            record = json.loads(manifest_bytes)
+            record["compress"] = list(encodings)
+            self._replace(copy, json.dumps(record, sort_keys=True).encode("utf-8"))
+        return digest
+
+    def _append_history(self, digest: str) -> None:
+        """Count a build for ``clean``: only once its manifest is in force, so a build that
+        failed to replace the manifest never pushes a working release out of the kept ones."""
+        history = self._history()
+        if not history or history[-1] != digest:
+            self._replace(
+                f"{STATE_DIR}/history", "".join(f"{d}\n" for d in (*history, digest)).encode()
+            )
+
+    def _history(self) -> list[str]:
+        try:
+            lines = (self.state / "history").read_text("ascii").split()
+        except (OSError, UnicodeDecodeError):
+            return []
+        return [
+            line for line in lines if len(line) == 64 and all(c in "0123456789abcdef" for c in line)
+        ]
+
+    def _history_manifest(self, digest: str) -> Manifest | None:
+        path = self.state / "manifests" / f"{digest}.json"
+        try:
+            return loads(path.read_bytes(), str(path))
+        except (OSError, ManifestError):
+            return None
+
+    def _tried_encodings(self) -> set[tuple[str, str]]:
+        """(release path, encoding) pairs an earlier build compressed, kept or not."""
+        tried: set[tuple[str, str]] = set()
+        for digest in self._history():
+            path = self.state / "manifests" / f"{digest}.json"
+            try:
+                record = json.loads(path.read_bytes())
+                encodings = [e for e in record.get("compress", []) if e in compress.SUFFIX]
+                paths = [a["path"] for a in record["assets"].values()]
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                continue
+            tried.update((p, e) for p in paths for e in encodings)
+        return tried
+
+
+class Session:
+    """One build's hold on the release directory (the lock is held for its whole life).
+
+    ``stage`` writes a file under a temporary name next to its final one, so nothing appears
+    under a name a manifest could hold until ``commit``; ``discard`` removes what was staged.
+    ``stage`` may be called from several threads at once.
+    """
+
+    def __init__(self, release: Release):
+        self.release = release
+        self.directory = release.directory
+        self.previous = release.current()
+        self._staged: dict[str, str] = {}  # release path -> temporary file
+        self._created: list[str] = []  # directories this build made, to remove if it fails
+        self._directories: set[str] = set()  # directories known to exist
+        self._mutex = threading.Lock()
+
+    def present(self, release_path: str) -> bool:
+        return os.path.isfile(os.path.join(self.directory, release_path))
+
+    def stage(self, release_path: str, data: bytes) -> None:
+        if self.present(release_path):
+            return  # content-addressed: the file there already holds these bytes
+        with self._mutex:
+            if release_path in self._staged:
+                return
+            self._staged[release_path] = ""  # claimed: another thread need not write it
+        target = os.path.join(self.directory, release_path)
+        self._makedirs(os.path.dirname(target))
+        temporary = _write_temporary(os.path.dirname(target), data)
+        with self._mutex:
+            self._staged[release_path] = temporary
+
+    def commit(
+        self,
+        outputs: Sequence[Output],
+        *,
+        url: str,
+        encodings: Sequence[str],
+        importmap: Mapping[str, str] | None = None,
+        cache: bytes | None = None,
+        pool: Executor | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> Published:
+        """Move the staged files into place, write the variants that are missing, then replace
+        the manifest (last), then the build cache (``cache``'s bytes). ``pool`` runs the
+        compression (the codecs release the GIL)."""
+        written = []
+        for release_path, temporary in sorted(self._staged.items()):
+            os.replace(temporary, os.path.join(self.directory, release_path))
+            written.append(release_path)
+        self._staged.clear()
+        tried = self.release._tried_encodings() if encodings else set()
+        # Which variants exist already (a stat each, here) and which must be made (in the pool).
+        results: list[tuple[dict[str, str], list[str]]] = []
+        work: list[tuple[int, str, list[str]]] = []
+        for index, output in enumerate(outputs):
+            found, missing = self._existing_variants(output.release_path, encodings, tried)
+            results.append((found, []))
+            if missing:
+                work.append((index, output.release_path, missing))
+            elif progress is not None:
+                progress(1)
+
+        def make(job: tuple[int, str, list[str]]) -> dict[str, str]:
+            return self._make_variants(job[1], job[2])
+
+        # Largest first: brotli 11 takes seconds on a large file, and one started last would
+        # leave the other workers idle at the end. The results go back in manifest order, so
+        # the scheduling changes nothing but the wall time.
+        work.sort(key=lambda job: (-outputs[job[0]].fingerprint.size, job[0]))
+        for (index, _, _), made in zip(
+            work, (pool.map if pool is not None else map)(make, work), strict=True
+        ):
+            results[index][0].update(made)
+            results[index][1].extend(made.values())
+            if progress is not None:
+                progress(1)
+        entries: dict[str, Entry] = {}
+        sizes: dict[str, dict[str, int]] = {}
+        for output, (variants, new) in zip(outputs, results, strict=True):
+            written.extend(new)
+            for encoding, variant in variants.items():
+                sizes.setdefault(output.logical_path, {})[encoding] = os.path.getsize(
+                    os.path.join(self.directory, variant)
+                )
+            entries[output.logical_path] = Entry(
+                path=output.release_path,
+                integrity=output.fingerprint.integrity,
+                size=output.fingerprint.size,
+                encodings=dict(sorted(variants.items())),
+                sources=output.sources,
+                imports=output.imports,
+            )
+        manifest = Manifest(
+            url=url, assets=dict(sorted(entries.items())), importmap=dict(importmap or {})
+        )
+        manifest_bytes = dumps(manifest)
+        digest = self.release._keep_copy(manifest_bytes, encodings)
+        self.release._replace(FILENAME, manifest_bytes)
+        self.release._append_history(digest)
+        if cache is not None:
+            # After the manifest: a cache only ever names outputs the release holds.
+            self.release._replace(f"{STATE_DIR}/{CACHE_FILE}", cache)
+        return Published(manifest, manifest_bytes, tuple(sorted(written)), sizes, self.previous)
+
+    def discard(self) -> None:
+        for temporary in self._staged.values():
+            if temporary:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+        self._staged.clear()
+        for directory in reversed(self._created):
+            with contextlib.suppress(OSError):
+                os.rmdir(directory)  # only if empty: an earlier build's files stay
+
+    def _existing_variants(
+        self, release_path: str, encodings: Sequence[str], tried: set[tuple[str, str]]
+    ) -> tuple[dict[str, str], list[str]]:
+        """The variants of one file already there, and the encodings still to try."""
+        found: dict[str, str] = {}
+        missing: list[str] = []
+        if not encodings or not compress.worth_compressing(release_path):
+            return found, missing
+        for encoding in encodings:
+            variant = release_path + compress.SUFFIX[encoding]
+            if self.present(variant):
+                found[encoding] = variant
+            elif (release_path, encoding) not in tried:
+                missing.append(encoding)
+            # else: compressed by an earlier build and not 5% smaller; same bytes, same answer
+        return found, missing
+
+    def _make_variants(self, release_path: str, encodings: list[str]) -> dict[str, str]:
+        """Write the variants of one file that pay; encoding -> variant's release path."""
+        made: dict[str, str] = {}
+        data = Path(self.directory, release_path).read_bytes()
+        for encoding, blob in compress.variants(data, encodings).items():
+            variant = release_path + compress.SUFFIX[encoding]
+            target = os.path.join(self.directory, variant)
+            os.replace(_write_temporary(os.path.dirname(target), blob), target)
+            made[encoding] = variant
+        return made
+
+    def _makedirs(self, directory: str) -> None:
+        if directory in self._directories:
+            return
+        if os.path.isdir(directory):
+            self._directories.add(directory)
+            return
+        parent = os.path.dirname(directory)
+        if parent != directory:
+            self._makedirs(parent)
+        try:
+            os.mkdir(directory)
+        except FileExistsError:
+            return
+        with self._mutex:
+            self._created.append(directory)
+
+
+_temporary_names = itertools.count()
+
+
+def _write_temporary(directory: str, data: bytes) -> str:
+    """Write ``data`` to a new temporary file in ``directory``; its path. Files are readable by
+    the web server, as a cp would leave them: created 0644 (``mkstemp`` would make them 0600,
+    and a chmod per file is one more journalled metadata change, on the slowest part of a cold
+    build), corrected only where the umask took bits away."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        temporary = os.path.join(directory, f".tmp-{os.getpid()}-{next(_temporary_names)}")
+        try:
+            fd = os.open(temporary, flags, 0o644)
+            break
+        except FileExistsError:  # left by a build that was killed; its name is not reused
+            continue
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            if os.fstat(fd).st_mode & 0o777 != 0o644:
+                os.chmod(temporary, 0o644)
+            handle.write(data)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return temporary
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _explain(exc: OSError, directory: Path) -> str:
+    reason = {
+        errno.ENOSPC: "the disk is full; free space and build again",
+        errno.EDQUOT: "the disk quota is exhausted; free space and build again",
+        errno.EACCES: "permission denied; make the release directory writable",
+        errno.EROFS: "the file system is read-only; choose a writable --output",
+        errno.EPERM: "operation not permitted; make the release directory writable",
+    }.get(exc.errno or 0, exc.strerror or str(exc))
+    where = exc.filename or directory
+    return f"{where}: {reason} (the previous manifest is still in force)"

@@ -1,0 +1,58 @@
+"""Rendering: a document plus the release paths of what it references -> the asset's final bytes.
+
+Owns: rewriting each reference to its fingerprinted, relative URL, and assembling a bundle
+(join, the filters' ``output`` step, the leading ``@charset``).
+Must not: decide what a reference means (``documents`` did), or write anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from assetbuild.compiler.bundles import FilterChain, join_css, join_js, with_charset
+from assetbuild.compiler.documents import Bundle, Document, Link, Piece
+from assetbuild.compiler.references import relative_url
+from assetbuild.compiler.scan import css
+from assetbuild.compiler.stable_reads import read_again
+
+
+def render(
+    document: Document, release_paths: Mapping[str, str], chain: FilterChain | None
+) -> bytes:
+    """The final bytes. ``release_paths`` must hold every dependency of the document."""
+    name = document.asset.logical_path
+    if not isinstance(document, Bundle):
+        # Published on its own: the same encoding, and every byte around the references kept.
+        data = read_again(document.asset.inputs[0].file, document.signature)
+        text = data[len(document.bom) :].decode(document.codec, errors="surrogateescape")
+        rewritten = _rewrite(text, document.links, name, release_paths)
+        return document.bom + rewritten.encode(document.codec, errors="surrogateescape")
+    assert chain is not None, "a bundle always has a filter chain"
+    bodies = [_piece(piece, name, release_paths) for piece in document.pieces]
+    if document.asset.kind == "css":
+        hoisted = [_piece(piece, name, release_paths) for piece in document.hoisted]
+        text = with_charset(chain.output(join_css(hoisted, bodies), name))
+    else:
+        text = chain.output(join_js(bodies), name)
+    return text.encode("utf-8", errors="surrogateescape")
+
+
+def _piece(piece: Piece, asset_name: str, release_paths: Mapping[str, str]) -> str:
+    rewritten = _rewrite(piece.text, piece.links, asset_name, release_paths)
+    return piece.head + rewritten[piece.body_start :]
+
+
+def _rewrite(
+    text: str, links: tuple[Link, ...], asset_name: str, release_paths: Mapping[str, str]
+) -> str:
+    replacements: dict[css.Reference, str | None] = {}
+    for link in links:
+        target = link.resolution.target
+        if link.drop:
+            replacements[link.reference] = None
+        elif target is not None:
+            # URLs are relative to the asset being written (a bundle's inputs may live elsewhere).
+            replacements[link.reference] = relative_url(
+                asset_name, release_paths[target], link.resolution.suffix
+            )
+    return css.rewrite(text, replacements) if replacements else text

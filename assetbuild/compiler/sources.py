@@ -1,0 +1,143 @@
+"""The load path: source directories -> logical path -> file, sorted the same everywhere.
+
+Owns: walking the source directories, the rules for what is never published (dotfiles and
+dot-directories, excluded globs, the output directory when it lies inside a source), shadowing
+between directories of the load path, and symlink containment.
+Must not: read file contents, or write anything.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assetbuild.compiler.globs import Glob
+from assetbuild.errors import BuildError, Problem
+from assetbuild.manifest import unsafe_path_reason
+
+
+@dataclass(frozen=True)
+class Source:
+    logical_path: str  # relative to its source directory, "/"-separated
+    file: Path  # where to read it (through any symlink, which is known to stay inside)
+
+
+@dataclass(frozen=True)
+class Shadowed:
+    logical_path: str
+    hidden: Path  # the file a later directory of the load path had
+    by: Path  # the file that won, from an earlier directory
+
+
+@dataclass(frozen=True)
+class SourceTree:
+    files: Mapping[str, Source]  # logical path -> source, in sorted order
+    shadowed: tuple[Shadowed, ...] = ()
+    # Files that 'exclude' keeps out of the release: they may still be bundle inputs (a Sass entry
+    # point whose partials are excluded too), and they make a better message for a reference.
+    excluded: Mapping[str, Source] = field(default_factory=dict)
+
+    def get(self, logical_path: str) -> Source | None:
+        return self.files.get(logical_path)
+
+
+def collect(roots: Iterable[Path], exclude: Iterable[Glob], skip: Path | None = None) -> SourceTree:
+    """Every publishable file under ``roots``; the first root that has a logical path wins.
+
+    ``skip`` is the output directory: when it lies inside a source directory, it is left out,
+    so a release never publishes an earlier release.
+    """
+    roots = tuple(roots)
+    excludes = tuple(exclude)
+    real_roots = tuple(os.path.realpath(r) for r in roots)
+    skip_real = os.path.realpath(skip) if skip is not None else None
+    files: dict[str, Source] = {}
+    shadowed: list[Shadowed] = []
+    excluded: dict[str, Source] = {}
+    problems: list[Problem] = []
+    for root in roots:
+        walker = _Walker(root, real_roots, skip_real, problems)
+        for logical, path in walker.walk():
+            if any(g.matches(logical) for g in excludes):
+                excluded.setdefault(logical, Source(logical, path))
+                continue
+            if logical in files:
+                shadowed.append(Shadowed(logical, path, files[logical].file))
+                continue
+            files[logical] = Source(logical, path)
+    if problems:
+        raise BuildError(problems)
+    # Sorting by code point, not locale, keeps the order (and so bundle contents) machine-independent.
+    ordered = {name: files[name] for name in sorted(files)}
+    hidden = {name: excluded[name] for name in sorted(excluded) if name not in files}
+    return SourceTree(ordered, tuple(shadowed), hidden)
+
+
+class _Walker:
+    def __init__(
+        self, root: Path, real_roots: tuple[str, ...], skip: str | None, problems: list[Problem]
+    ):
+        self.root = root
+        self.real_roots = real_roots
+        self.skip = skip
+        self.problems = problems
+
+    def inside_sources(self, real: str) -> bool:
+        return any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in self.real_roots)
+
+    def walk(self) -> Iterable[tuple[str, Path]]:
+        yield from self._walk(self.root, "", {os.path.realpath(self.root)})
+
+    def _walk(self, directory: Path, prefix: str, active: set[str]) -> Iterable[tuple[str, Path]]:
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            self.problems.append(Problem(f"cannot list directory: {exc.strerror}", str(directory)))
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue  # dotfiles and dot-directories (.git, .DS_Store, .env) are never published
+            path = Path(entry.path)
+            logical = prefix + entry.name
+            unsafe = _unsafe_name(entry.name)
+            if unsafe:
+                self.problems.append(
+                    Problem(f"{unsafe}; rename it (or add it to 'exclude')", str(path))
+                )
+                continue
+            if entry.is_symlink():
+                real = os.path.realpath(path)
+                if not self.inside_sources(real):
+                    self.problems.append(
+                        Problem(
+                            f"symlink points outside the source directories (to {real}); "
+                            "copy the file in, or add its directory to 'source'",
+                            str(path),
+                        )
+                    )
+                    continue
+                if not os.path.exists(real):
+                    self.problems.append(
+                        Problem("symlink is broken (its target is missing)", str(path))
+                    )
+                    continue
+            if entry.is_dir():
+                real = os.path.realpath(path)
+                if real == self.skip:
+                    continue
+                if real in active:
+                    self.problems.append(Problem("symlink makes a directory loop", str(path)))
+                    continue
+                yield from self._walk(path, logical + "/", active | {real})
+            elif entry.is_file():
+                yield logical, path
+
+
+def _unsafe_name(name: str) -> str | None:
+    """Why a file name cannot become part of a logical path (and so of a manifest and a URL)."""
+    if not name.isascii() and any(0xDC80 <= ord(ch) <= 0xDCFF for ch in name):
+        return "the file name is not valid UTF-8"
+    reason = unsafe_path_reason(name)
+    return f"the file name {reason}" if reason else None

@@ -1,0 +1,299 @@
+"""``assetbuild check-templates``: every literal asset name in the templates, against a manifest.
+
+The templates are real ones, in fixtures/templates; the manifest is the runtime's golden release.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from django import template
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jinja2 import Environment
+
+from assetbuild.compiler.cli import main
+from assetbuild.compiler.commands.check_templates import Lookup, check, find_templates, scan
+from assetbuild.manifest import load
+from tests.conftest import FIXTURES, write
+
+TEMPLATES = FIXTURES / "templates"
+GOLDEN = FIXTURES / "runtime" / "release" / "manifest.json"
+NAMES = frozenset(load(GOLDEN).assets)
+
+
+def run(*args: str, cwd: Path | None = None) -> Result:
+    previous = os.getcwd()
+    os.chdir(cwd or previous)
+    try:
+        return CliRunner().invoke(main, ["check-templates", *args], catch_exceptions=False)
+    finally:
+        os.chdir(previous)
+
+
+def literal_names(path: Path) -> list[str]:
+    return [lookup.name for lookup in scan(path.read_text("utf-8")) if lookup.name is not None]
+
+
+# -- the command ---------------------------------------------------------------------------------
+
+
+def test_jinja_and_django_templates_that_name_only_known_assets_pass() -> None:
+    result = run(str(TEMPLATES / "jinja"), str(TEMPLATES / "django"), "--manifest", str(GOLDEN))
+    assert result.exit_code == 0, result.output + result.stderr
+    assert result.stdout == f"16 asset names in 4 templates: all in {GOLDEN}\n"
+    assert result.stderr == ""
+
+
+def test_a_typo_is_reported_at_its_place_with_the_closest_name() -> None:
+    result = run(str(TEMPLATES), "--manifest", str(GOLDEN))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    typo = TEMPLATES / "typo"
+    assert result.stderr.splitlines() == [
+        f"error: {typo}/django.txt:2:20: 'img/logo.pgn' is not in the manifest; "
+        "did you mean 'img/logo.png'?",
+        f"error: {typo}/django.txt:3:22: 'docs/manual.pdf' is not in the manifest",
+        f"error: {typo}/jinja.html:4:16: 'css/ap.css' is not in the manifest; "
+        "did you mean 'css/app.css'?",
+        f"check failed: 3 problems; 20 asset names in 6 templates, checked against {GOLDEN}",
+    ]
+
+
+def test_verbose_lists_and_counts_the_names_that_are_not_literals() -> None:
+    result = run(str(TEMPLATES / "jinja"), "--manifest", str(GOLDEN), "--verbose")
+    assert result.exit_code == 0, result.output + result.stderr
+    theme = TEMPLATES / "jinja" / "partials" / "theme.j2"
+    assert result.stderr.splitlines() == [
+        f"note: {theme}:2:4: asset_tag() of a name that is not a literal",
+        f"note: {theme}:3:4: asset_url() of a name that is not a literal",
+        f"note: {theme}:4:50: asset_integrity() of a name that is not a literal",
+    ]
+    assert result.stdout == (
+        f"9 asset names in 2 templates (3 not literals, not checked): all in {GOLDEN}\n"
+    )
+
+
+def test_without_verbose_names_that_are_not_literals_are_not_mentioned() -> None:
+    result = run(str(TEMPLATES / "jinja" / "partials"), "--manifest", str(GOLDEN))
+    assert result.exit_code == 0
+    assert result.stdout == f"0 asset names in 1 template: all in {GOLDEN}\n"
+    assert result.stderr == ""
+
+
+def test_the_manifest_defaults_to_the_one_in_the_configs_output_directory(tmp_path: Path) -> None:
+    write(tmp_path, {"assetbuild.toml": 'source = "static"\noutput = "release"\n'})
+    (tmp_path / "static").mkdir()
+    shutil.copytree(GOLDEN.parent, tmp_path / "release")
+    result = run(str(TEMPLATES / "django"), cwd=tmp_path)
+    assert result.exit_code == 0, result.output + result.stderr
+    assert result.stdout.endswith(f"all in {tmp_path / 'release' / 'manifest.json'}\n")
+
+
+def test_the_manifest_may_be_named_by_its_release_directory() -> None:
+    result = run(str(TEMPLATES / "django"), "--manifest", str(GOLDEN.parent))
+    assert result.exit_code == 0, result.output + result.stderr
+
+
+def test_a_missing_manifest_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    result = run(str(TEMPLATES), "--manifest", str(tmp_path / "manifest.json"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {tmp_path / 'manifest.json'}: no manifest there")
+
+
+def test_manifest_and_config_together_are_bad_usage(tmp_path: Path) -> None:
+    result = run(str(TEMPLATES), "--manifest", str(GOLDEN), "--config", str(tmp_path / "a.toml"))
+    assert result.exit_code == 2
+    assert "give --manifest or --config, not both" in result.stderr
+
+
+def test_a_directory_that_does_not_exist_is_bad_usage(tmp_path: Path) -> None:
+    result = run(str(tmp_path / "nowhere"), "--manifest", str(GOLDEN))
+    assert result.exit_code == 2
+
+
+def test_a_directory_without_templates_passes_with_a_warning(tmp_path: Path) -> None:
+    result = run(str(tmp_path), "--manifest", str(GOLDEN))
+    assert result.exit_code == 0
+    assert result.stderr == f"warning: no templates in {tmp_path}\n"
+
+
+# -- which files ---------------------------------------------------------------------------------
+
+
+def test_templates_are_found_by_extension_skipping_dotfiles_and_dot_directories(
+    tmp_path: Path,
+) -> None:
+    names = ["a.html", "b.jinja", "c.jinja2", "d.j2", "e.txt", "f.xml", "G.HTML", "sub/deep/h.html"]
+    ignored = ["notes.md", "script.js", ".hidden.html", ".git/x.html", "sub/.cache/y.html"]
+    write(tmp_path, dict.fromkeys([*names, *ignored], ""))
+    assert find_templates([tmp_path]) == tuple(sorted(tmp_path / name for name in names))
+
+
+def test_a_file_named_directly_is_read_whatever_its_extension(tmp_path: Path) -> None:
+    write(tmp_path, {"page.md": '{{ asset_url("css/nope.css") }}'})
+    result = run(str(tmp_path / "page.md"), "--manifest", str(GOLDEN))
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'page.md'}:1:14: 'css/nope.css'" in result.stderr
+
+
+def test_a_file_that_is_not_utf8_is_still_checked(tmp_path: Path) -> None:
+    (tmp_path / "latin1.html").write_bytes(b'\xe9t\xe9 {{ asset_url("css/ap.css") }}\xff')
+    found = check([tmp_path], NAMES)
+    assert [(p.line, p.column) for p in found.problems] == [(1, 18)]
+
+
+# -- what counts as a lookup ----------------------------------------------------------------------
+
+
+def test_the_scanner_finds_every_literal_of_the_jinja_layout_in_order() -> None:
+    assert literal_names(TEMPLATES / "jinja" / "base.html") == [
+        "css/app.css",
+        "css/print.css",
+        "fonts/inter.woff2",
+        "js/app.js",
+        "img/hero banner.jpg",
+        "img/logo.png",
+        "img/logo.png",
+        'img/say "cheese".svg',
+        "js/chart.mjs",  # "js/" "chart.mjs": Jinja2 joins adjacent literals
+    ]
+
+
+def test_the_scanner_finds_what_jinja2_looks_up_when_it_renders() -> None:
+    looked_up: list[str] = []
+
+    def record(name: str, *args: object, **kwargs: object) -> str:
+        looked_up.append(name)
+        return name
+
+    env = Environment(autoescape=True)
+    env.globals.update(
+        asset_url=record, asset_tag=record, asset_preload=record, asset_integrity=record
+    )
+    source = (TEMPLATES / "jinja" / "base.html").read_text("utf-8")
+    env.from_string(source).render()
+    assert literal_names(TEMPLATES / "jinja" / "base.html") == looked_up
+
+
+# A template library that records each name looked up, loaded under the name "assetbuild".
+register = template.Library()
+_django_looked_up: list[str] = []
+
+
+@register.simple_tag(name="asset_url")
+def _url(name: str, **attrs: object) -> str:
+    _django_looked_up.append(name)
+    return ""
+
+
+register.simple_tag(_url, name="asset_integrity")
+register.simple_tag(_url, name="asset_tag")
+register.simple_tag(_url, name="asset_preload")
+
+
+@pytest.mark.parametrize("name", ["page.html", "feed.xml"])
+def test_the_scanner_finds_what_django_looks_up_when_it_renders(name: str) -> None:
+    engine = template.Engine(libraries={"assetbuild": __name__})
+    source = (TEMPLATES / "django" / name).read_text("utf-8")
+    _django_looked_up.clear()
+    engine.from_string(source).render(template.Context({"asset_name": "computed.css"}))
+    expected = [*literal_names(TEMPLATES / "django" / name)]
+    if name == "page.html":
+        expected.append("computed.css")  # {% asset_url asset_name %}: rendered, not a literal
+    assert _django_looked_up == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{{ asset_url("a.css") }}', ("asset_url", "a.css", 1, 14)),
+        ("{{ asset_url('a.css')|safe }}", ("asset_url", "a.css", 1, 14)),
+        ('{{- asset_url( "a.css" , x=1) -}}', ("asset_url", "a.css", 1, 16)),
+        ('{{ asset_tag(defer=True, name="a.js") }}', ("asset_tag", "a.js", 1, 31)),
+        ('{% if x %}{{ asset_url("a\\u00e9.css") }}{% endif %}', ("asset_url", "aé.css", 1, 24)),
+        ('{{ asset_url(\n  "a.css"\n) }}', ("asset_url", "a.css", 2, 3)),
+        ('{% asset_url "a.css" %}', ("asset_url", "a.css", 1, 14)),
+        ('{% asset_preload "f.woff2" as_="font" %}', ("asset_preload", "f.woff2", 1, 18)),
+        ('{% asset_integrity name="a.css" as sri %}', ("asset_integrity", "a.css", 1, 25)),
+        ("{% asset_url 'it\\'s.css' %}", ("asset_url", "it's.css", 1, 14)),
+        ("{{ asset_url(name) }}", ("asset_url", None, 1, 4)),
+        ('{{ asset_url("css/" ~ theme) }}', ("asset_url", None, 1, 4)),
+        ('{{ asset_url("a" if x else "b") }}', ("asset_url", None, 1, 4)),
+        ("{{ asset_url(defer=True) }}", ("asset_url", None, 1, 4)),
+        ('{% asset_url "a.css"|lower %}', ("asset_url", None, 1, 4)),
+        ("{% asset_url theme.stylesheet %}", ("asset_url", None, 1, 4)),
+    ],
+)
+def test_a_lookup_is_literal_only_when_its_name_is_a_string(
+    text: str, expected: tuple[str, str | None, int, int]
+) -> None:
+    function, name, line, column = expected
+    assert scan(text, "t.html") == (Lookup("t.html", line, column, function, name),)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<p>asset_url("a.css") outside any block</p>',
+        '{# {{ asset_url("a.css") }} #}',
+        '{% raw %}{{ asset_url("a.css") }}{% endraw %}',
+        '{%- raw -%}{{ asset_url("a.css") }}{%- endraw %}',
+        '{% verbatim %}{% asset_url "a.css" %}{% endverbatim %}',
+        '{% comment "why" %}{% asset_url "a.css" %}{% endcomment %}',
+        "{{ \"asset_url('a.css')\" }}",
+        '{{ obj.asset_url("a.css") }}',
+        "{{ asset_url }}",
+        '{% set f = asset_url %}{{ f("a.css") }}',
+        '{{ asset_url("a.css"',
+    ],
+)
+def test_text_that_is_not_a_lookup_is_not_one(text: str) -> None:
+    assert [lookup.name for lookup in scan(text)] == []
+
+
+def test_a_closer_inside_a_string_or_a_dict_does_not_end_the_block() -> None:
+    text = '{{ "}}" ~ asset_url("a.css") }} {{ {"k": {"v": asset_url("b.css")}} }}'
+    assert [lookup.name for lookup in scan(text)] == ["a.css", "b.css"]
+
+
+def test_lines_and_columns_count_every_newline_convention() -> None:
+    text = 'a\r\nb\rc\n  {{ asset_url("x.css") }}'
+    assert [(lookup.line, lookup.column) for lookup in scan(text)] == [(4, 16)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{{{" * 20_000,
+        '{{ "' * 20_000,
+        "{{ {{{{ }} " * 10_000,
+        "{#" * 40_000,
+        "{% raw %}" * 10_000,
+        "{{(}}" * 20_000,
+        "{{ asset_url(" * 10_000,
+        '{{ asset_url("a") "}} ' * 10_000,
+    ],
+)
+def test_hostile_text_is_scanned_to_the_end(text: str) -> None:
+    scan(text)  # finishes, without raising
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("{}%#\"'()-+=~|., \n\\asetur_lnmxc")), max_size=200))
+def test_any_text_is_scanned_without_raising(text: str) -> None:
+    for lookup in scan(text):
+        assert lookup.line >= 1 and lookup.column >= 1
+        assert lookup.function in {"asset_url", "asset_tag", "asset_preload", "asset_integrity"}
+
+
+def test_the_fixture_manifest_names_what_the_good_templates_use() -> None:
+    # Guards the fixtures themselves: the passing test above relies on these names.
+    manifest = json.loads(GOLDEN.read_text("utf-8"))
+    for name in ("css/app.css", "js/chart.mjs", "img/hero banner.jpg", 'img/say "cheese".svg'):
+        assert name in manifest["assets"]

@@ -1,0 +1,265 @@
+"""The build cache (assetbuild.compiler.cache): a rebuild does not read what has not changed, and
+its release is the release a build without the cache makes.
+
+Builds run in a child process that records, with an audit hook, every source file it opens.
+The files of a test are seconds old at most, which the cache rightly does not trust (see its
+"racily clean" rule), so the child sets ``RACY_SECONDS`` to 0; one test keeps the rule.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from assetbuild.compiler.bundles import filter_chain
+from assetbuild.compiler.cache import BuildCache, Scan, trustworthy
+from assetbuild.compiler.fingerprint import fingerprint
+from assetbuild.compiler.scan.css import Reference
+from assetbuild.compiler.stable_reads import Signature
+
+CHILD = """
+import json, os, sys
+from pathlib import Path
+from assetbuild.compiler import cache
+if sys.argv[3] == "trusting":
+    cache.RACY_SECONDS = 0
+site = os.path.realpath(sys.argv[1])
+opened = set()
+def hook(event, args):
+    if event == "open" and isinstance(args[0], (str, os.PathLike)):
+        path = os.path.realpath(os.fspath(args[0]))
+        if path.startswith(site + "/static/"):
+            opened.add(os.path.relpath(path, site + "/static"))
+sys.addaudithook(hook)
+from assetbuild.compiler import assembly
+from assetbuild.compiler.config import load_config
+rendered = []
+real_render = assembly.render
+def render(document, *args):
+    rendered.append(document.asset.logical_path)
+    return real_render(document, *args)
+assembly.render = render
+result = assembly.build(load_config(cwd=Path(site), environ={}), use_cache=sys.argv[2] == "cache")
+written = list(result.published.written)
+print(json.dumps({"opened": sorted(opened), "written": written, "rendered": sorted(rendered)}))
+"""
+
+# What a build reads however much it knows: the inputs of the bundles, to find their references:
+# css/app.css (reset.css, site.css and theme.css, which site.css @imports and the bundle
+# inlines) and js/app.js.
+BUNDLE_INPUTS = {
+    "css/reset.css",
+    "css/site.css",
+    "css/theme.css",
+    "js/main.js",
+    "js/vendor/counter.js",
+}
+
+
+def build(site: Path, *, cache: bool = True, trusting: bool = True) -> dict[str, list[str]]:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            str(site),
+            "cache" if cache else "no-cache",
+            "trusting" if trusting else "racy",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    found: dict[str, list[str]] = json.loads(result.stdout)
+    return found
+
+
+def published(site: Path) -> dict[str, bytes]:
+    """The files the manifest names, and the manifest."""
+    release = site / "build/static"
+    manifest = (release / "manifest.json").read_bytes()
+    files = {"manifest.json": manifest}
+    for entry in json.loads(manifest)["assets"].values():
+        for path in (entry["path"], *entry["encodings"].values()):
+            files[path] = (release / path).read_bytes()
+    return files
+
+
+def same_release_without_cache(site: Path, tmp_path: Path) -> None:
+    """The release in ``site`` is the one a build without any cache makes from its sources."""
+    fresh = tmp_path / "fresh"
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns("build"))
+    build(fresh, cache=False)
+    assert published(site) == published(fresh)
+
+
+def test_the_bundle_inputs_are_what_the_fixture_has(site: Path) -> None:
+    found = {p.relative_to(site / "static").as_posix() for p in (site / "static").rglob("*")}
+    assert found >= BUNDLE_INPUTS
+
+
+def test_a_rebuild_with_nothing_changed_reads_only_the_bundle_inputs(site: Path) -> None:
+    first = build(site)
+    assert {"css/print.css", "js/standalone.js", "img/logo.png", "fonts/dejavu-sans.woff2"} <= set(
+        first["opened"]
+    )
+    assert {"css/app.css", "js/app.js", "css/print.css"} <= set(first["rendered"])
+    second = build(site)
+    assert set(second["opened"]) == BUNDLE_INPUTS
+    assert second["rendered"] == []  # not even the bundles are joined and minified again
+    assert second["written"] == []
+
+
+def test_a_changed_image_is_read_with_the_stylesheets_that_reference_it(
+    site: Path, tmp_path: Path
+) -> None:
+    build(site)
+    logo = site / "static/img/logo.png"
+    logo.write_bytes(logo.read_bytes() + b"\0")
+    second = build(site)
+    # print.css references the logo (and is rewritten to its new name); site.css, in a bundle,
+    # too. The fonts, the scripts and the other files are not read again.
+    assert set(second["opened"]) == BUNDLE_INPUTS | {"img/logo.png", "css/print.css"}
+    assert second["rendered"] == ["css/app.css", "css/print.css"]  # not js/app.js
+    assert any(path.startswith("img/logo.") for path in second["written"])
+    assert any(path.startswith("css/print.") for path in second["written"])
+    same_release_without_cache(site, tmp_path)
+
+
+def test_a_change_that_keeps_size_and_mtime_is_still_seen(site: Path, tmp_path: Path) -> None:
+    build(site)
+    image = site / "static/img/bg.png"
+    before = image.stat()
+    data = image.read_bytes()
+    image.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # other bytes, the same size
+    os.utime(image, ns=(before.st_atime_ns, before.st_mtime_ns))  # and the same mtime
+    assert (image.stat().st_size, image.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert "img/bg.png" in build(site)["opened"]  # its ctime gave it away
+    same_release_without_cache(site, tmp_path)
+
+
+def test_a_file_removed_from_the_release_is_written_again(site: Path, tmp_path: Path) -> None:
+    build(site)
+    manifest = json.loads((site / "build/static/manifest.json").read_bytes())
+    font = manifest["assets"]["fonts/dejavu-sans.woff2"]["path"]
+    (site / "build/static" / font).unlink()
+    second = build(site)
+    assert "fonts/dejavu-sans.woff2" in second["opened"]
+    assert font in second["written"]
+    same_release_without_cache(site, tmp_path)
+
+
+def test_without_the_cache_every_file_is_read_and_the_release_is_the_same(
+    site: Path, tmp_path: Path
+) -> None:
+    first = build(site)
+    again = build(site, cache=False)
+    assert set(again["opened"]) == set(first["opened"])
+    assert again["written"] == []
+    same_release_without_cache(site, tmp_path)
+
+
+def test_an_unusable_cache_is_ignored(site: Path, tmp_path: Path) -> None:
+    first = build(site)
+    cache_file = site / "build/static/.assetbuild/cache.json"
+    made_by = {"assetbuild": "0.0.0", "rcssmin": "1.0", "rjsmin": "1.0"}
+    other = json.loads(cache_file.read_bytes()) | {"made_by": made_by}
+    for damage in (b"{not json", json.dumps(other).encode()):
+        cache_file.write_bytes(damage)
+        assert set(build(site)["opened"]) == set(first["opened"])
+    same_release_without_cache(site, tmp_path)
+
+
+def test_files_changed_within_the_last_seconds_are_not_trusted(site: Path) -> None:
+    build(site, trusting=False)  # every file of the fixture was just copied
+    records = json.loads((site / "build/static/.assetbuild/cache.json").read_bytes())["files"]
+    assert records == {}
+
+
+def test_clean_keeps_the_cache(site: Path) -> None:
+    build(site)
+    subprocess.run(
+        [sys.executable, "-m", "assetbuild", "clean", "--keep", "1"], cwd=site, check=True
+    )
+    assert (site / "build/static/.assetbuild/cache.json").is_file()
+    assert set(build(site)["opened"]) == BUNDLE_INPUTS
+
+
+def test_a_changed_bundle_input_renders_that_bundle_only(site: Path, tmp_path: Path) -> None:
+    build(site)
+    main = site / "static/js/main.js"
+    main.write_text(main.read_text() + "\n// changed\n")
+    second = build(site)
+    assert second["rendered"] == ["js/app.js"]
+    same_release_without_cache(site, tmp_path)
+
+
+def test_a_bundle_with_a_webassets_filter_is_not_cached() -> None:
+    assert filter_chain(["rcssmin"], bundle="b", config_file="c", source_dir=".").pure
+    assert filter_chain([], bundle="b", config_file="c", source_dir=".").pure
+    assert not filter_chain(["cssrewrite"], bundle="b", config_file="c", source_dir=".").pure
+
+
+# --- the cache on its own ---
+
+
+TEN_SECONDS_AGO = time.time_ns() - 10 * 10**9
+
+
+def signature(**changes: int) -> Signature:
+    old = TEN_SECONDS_AGO
+    values = {"size": 5, "mtime_ns": old, "inode": 7, "ctime_ns": old, "device": 1}
+    values.update(changes)
+    return Signature(**values)
+
+
+def test_a_record_is_found_by_the_same_signature_and_key_only(tmp_path: Path) -> None:
+    cache = BuildCache()
+    printed = fingerprint(b"hello")
+    reference = Reference("a.png", "url", 4, 9, 0, 10, "", 1, 5)
+    cache.record_output("img/a.css", signature(), "k", printed)
+    cache.record_scan("img/a.css", signature(), Scan((reference,), "utf-8", b""))
+    (tmp_path / "cache.json").write_bytes(cache.dumps())
+    loaded = BuildCache.load(tmp_path)
+    assert loaded.output("img/a.css", signature(), "k") == printed
+    assert loaded.scan("img/a.css", signature()) == Scan((reference,), "utf-8", b"")
+    assert loaded.output("img/a.css", signature(), "other key") is None
+    assert loaded.output("img/b.css", signature(), "k") is None
+    for change in ("size", "inode", "device"):
+        assert loaded.output("img/a.css", signature(**{change: 99}), "k") is None
+    for change in ("mtime_ns", "ctime_ns"):
+        assert loaded.output("img/a.css", signature(**{change: 1}), "k") is None
+
+
+def test_what_a_build_did_not_use_is_dropped() -> None:
+    cache = BuildCache()
+    cache.record_output("gone.css", signature(), "", fingerprint(b"x"))
+    kept = BuildCache(json.loads(cache.dumps())["files"])
+    assert json.loads(kept.dumps())["files"] == {}
+
+
+def test_trust_needs_both_times_to_be_old_enough() -> None:
+    now = time.time_ns()
+    assert trustworthy(signature(mtime_ns=now - 3 * 10**9, ctime_ns=now - 3 * 10**9), now)
+    assert not trustworthy(signature(mtime_ns=now - 3 * 10**9, ctime_ns=now - 10**9), now)
+    assert not trustworthy(signature(mtime_ns=now, ctime_ns=now - 3 * 10**9), now)
+
+
+def test_a_tampered_record_is_not_trusted(site: Path, tmp_path: Path) -> None:
+    build(site)
+    cache_file = site / "build/static/.assetbuild/cache.json"
+    document = json.loads(cache_file.read_bytes())
+    records = document["files"]
+    records["img/logo.png"]["fingerprint"]["digest"] = "../../escape"
+    records["css/print.css"]["references"][0][2] = "not an offset"
+    cache_file.write_text(json.dumps(document))
+    again = build(site)
+    # Both files are read again; print.css's output record was not touched and still holds.
+    assert {"img/logo.png", "css/print.css"} <= set(again["opened"])
+    same_release_without_cache(site, tmp_path)

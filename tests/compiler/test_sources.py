@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from assetbuild.compiler.globs import compile_glob
+from assetbuild.compiler.sources import collect
+from assetbuild.errors import BuildError
+from tests.conftest import write
+
+
+def test_every_file_is_found_under_its_logical_path_in_code_point_order(tmp_path: Path) -> None:
+    root = write(
+        tmp_path / "s", {"b.css": "", "a/Z.png": "", "a/a.png": "", "é.txt": "", "B.css": ""}
+    )
+    tree = collect([root], [])
+    assert list(tree.files) == ["B.css", "a/Z.png", "a/a.png", "b.css", "é.txt"]
+    assert tree.files["a/a.png"].file == root / "a" / "a.png"
+
+
+def test_dotfiles_and_dot_directories_are_never_published(tmp_path: Path) -> None:
+    root = write(
+        tmp_path / "s", {".env": "", ".git/config": "", "css/.hidden.css": "", "css/ok.css": ""}
+    )
+    assert list(collect([root], []).files) == ["css/ok.css"]
+
+
+def test_excluded_globs_are_left_out_and_remembered(tmp_path: Path) -> None:
+    root = write(tmp_path / "s", {"scss/a.scss": "", "css/a.css": "", "css/b.scss": ""})
+    tree = collect([root], [compile_glob("**/*.scss")])
+    assert list(tree.files) == ["css/a.css"]
+    assert sorted(tree.excluded) == ["css/b.scss", "scss/a.scss"]
+
+
+def test_the_first_directory_of_the_load_path_wins_and_the_shadowing_is_noted(
+    tmp_path: Path,
+) -> None:
+    first = write(tmp_path / "app", {"css/site.css": "app"})
+    second = write(tmp_path / "vendor", {"css/site.css": "vendor", "css/lib.css": ""})
+    tree = collect([first, second], [])
+    assert tree.files["css/site.css"].file == first / "css" / "site.css"
+    assert tree.files["css/lib.css"].file == second / "css" / "lib.css"
+    assert [(s.logical_path, s.hidden, s.by) for s in tree.shadowed] == [
+        ("css/site.css", second / "css" / "site.css", first / "css" / "site.css")
+    ]
+
+
+def test_the_output_directory_inside_a_source_is_skipped(tmp_path: Path) -> None:
+    root = write(tmp_path / "s", {"css/a.css": "", "build/css/a.0123456789ab.css": ""})
+    assert list(collect([root], [], skip=root / "build").files) == ["css/a.css"]
+
+
+def test_a_symlink_inside_the_sources_is_followed(tmp_path: Path) -> None:
+    root = write(tmp_path / "s", {"real/a.css": ""})
+    os.symlink(root / "real", root / "alias")
+    os.symlink(root / "real" / "a.css", root / "b.css")
+    assert list(collect([root], []).files) == ["alias/a.css", "b.css", "real/a.css"]
+
+
+def test_a_symlink_pointing_outside_fails_the_build_naming_the_link(tmp_path: Path) -> None:
+    secret = write(tmp_path / "secret", {"passwd": "x"})
+    root = write(tmp_path / "s", {"a.css": ""})
+    os.symlink(secret / "passwd", root / "passwd.css")
+    with pytest.raises(BuildError) as caught:
+        collect([root], [])
+    (problem,) = caught.value.problems
+    assert problem.file == str(root / "passwd.css")
+    assert "outside the source directories" in problem.message
+
+
+def test_a_symlink_loop_is_reported_not_followed_forever(tmp_path: Path) -> None:
+    root = write(tmp_path / "s", {"a/x.css": ""})
+    os.symlink(root / "a", root / "a" / "loop")
+    with pytest.raises(BuildError, match="loop"):
+        collect([root], [])
