@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 
 class AssetbuildError(Exception):
@@ -30,6 +31,10 @@ class ConfigError(AssetbuildError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+# An error stops the build; a warning is reported and the build goes on.
+Severity = Literal["error", "warning"]
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with the inputs, at a place in a file when there is one.
@@ -41,7 +46,7 @@ class Problem:
     file: str | None = None
     line: int | None = None
     column: int | None = None
-    severity: str = "error"  # "error" or "warning"
+    severity: Severity = "error"
 
     def __str__(self) -> str:
         where = self.file or ""

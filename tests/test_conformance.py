@@ -31,7 +31,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from assetbuild.compiler.scan.css import Reference, prelude, scan
+from assetbuild.compiler.scan.css import prelude, scan
+from assetbuild.compiler.scan.reference import Reference
 from tests.conftest import assetbuild, unavailable
 from tests.corpus_script import corpus
 

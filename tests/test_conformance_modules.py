@@ -37,7 +37,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from assetbuild.compiler.scan.esm import ModuleImport, scan_imports
+from assetbuild.compiler.scan.esm import scan_imports
+from assetbuild.compiler.scan.reference import ModuleImport
 from assetbuild.runtime import Assets
 from tests.conftest import assetbuild, unavailable
 from tests.corpus_script import corpus

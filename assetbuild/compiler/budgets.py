@@ -1,43 +1,16 @@
-"""Size budgets: ``[budgets]`` limits on an asset's final, gzip or brotli size.
+"""Size budgets: is an asset within its ``[budgets]`` limits on final, gzip and brotli size?
 
-Owns: parsing sizes (``"120 kB"``, ``"1.5 MiB"``, ``"900 B"``), measuring an asset the way the
-release will hold it (the same codecs and settings as its variants), and the wording of an
-overrun. Must not: write anything; a budget that fails stops the build before the release is
-touched.
+Owns: measuring an asset the way the release will hold it (the same codecs and settings as its
+variants), and the wording of an overrun. Must not: write anything (a budget that fails stops
+the build before the release is touched), or be imported by the configuration: measuring loads
+the compressors, so the limits as configured (``Budget``, ``parse_size``) live in ``sizes``.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 from assetbuild.compiler import compress
+from assetbuild.compiler.sizes import Budget, format_size
 from assetbuild.errors import Problem
-
-MEASURES = ("size", "gzip", "br")
-_UNITS = {"b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2}
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
-
-
-@dataclass(frozen=True)
-class Budget:
-    """Limits in bytes; None where no limit is set. ``size`` is the file's final size."""
-
-    size: int | None = None
-    gzip: int | None = None
-    br: int | None = None
-
-    def limits(self) -> dict[str, int]:
-        return {m: limit for m in MEASURES if (limit := getattr(self, m)) is not None}
-
-
-def parse_size(text: str) -> int:
-    """Bytes in ``text``; ``ValueError`` with the accepted forms if it is not a size."""
-    match = _SIZE.match(text)
-    unit = match.group(2).lower() if match else ""
-    if match is None or unit not in _UNITS and unit != "":
-        raise ValueError(f'{text!r} is not a size; write it like "120 kB", "1.5 MiB" or "900 B"')
-    return round(float(match.group(1)) * _UNITS[unit or "b"])
 
 
 def measure(data: bytes, budget: Budget) -> dict[str, int]:
@@ -65,11 +38,3 @@ def overruns(name: str, sizes: dict[str, int], budget: Budget, config_file: str)
                 )
             )
     return problems
-
-
-def format_size(value: int) -> str:
-    if value < 1000:
-        return f"{value} B"
-    if value < 1_000_000:
-        return f"{value / 1000:.1f} kB"
-    return f"{value / 1_000_000:.2f} MB"

@@ -12,12 +12,16 @@ import io
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rcssmin
 import rjsmin
 
 from assetbuild.errors import BuildError, ConfigError, Problem
+
+if TYPE_CHECKING:
+    from assetbuild.compiler.config import Config
+    from assetbuild.compiler.plan import Plan
 
 # License comments (/*! ... */) are kept: most vendor licenses require the notice to travel with
 # the code, and esbuild and terser keep them too.
@@ -98,6 +102,20 @@ def filter_chain(
             ) from None
         instances.append(flt)
     return FilterChain(tuple(names), tuple(instances), source_dir)
+
+
+def filter_chains(plan: Plan, config: Config) -> dict[str, FilterChain]:
+    """Every bundle's filter chain, by the bundle's logical path."""
+    return {
+        asset.logical_path: filter_chain(
+            asset.bundle.filters,
+            bundle=asset.logical_path,
+            config_file=str(config.file),
+            source_dir=str(config.sources[0]),
+        )
+        for asset in plan.assets.values()
+        if asset.bundle is not None
+    }
 
 
 def _run(flt: Any, step: str, text: str, where: str, **kwargs: str) -> str:

@@ -33,7 +33,6 @@ import re
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +41,7 @@ import rjsmin
 
 from assetbuild import __version__
 from assetbuild.compiler.fingerprint import DIGEST_LENGTH, Fingerprint
-from assetbuild.compiler.scan.css import Reference
+from assetbuild.compiler.scan.reference import REFERENCE_KINDS, Reference, Scan
 from assetbuild.compiler.stable_reads import Signature
 
 FILENAME = "cache.json"  # inside the release's bookkeeping directory
@@ -50,16 +49,6 @@ FORMAT = 1  # bump when what a record means changes
 # What made the recorded outputs: another version of any of these may make other bytes.
 MADE_BY = {"assetbuild": __version__, "rcssmin": rcssmin.__version__, "rjsmin": rjsmin.__version__}
 RACY_SECONDS = 2  # covers the 2-second mtimes of FAT and the coarse clocks of others
-
-
-@dataclass(frozen=True)
-class Scan:
-    """What reading a file found: its references (empty: it is published as it is), and how
-    its text round-trips to its bytes."""
-
-    references: tuple[Reference, ...]
-    codec: str = ""
-    bom: bytes = b""
 
 
 def output_key(parts: Sequence[object]) -> str:
@@ -219,6 +208,7 @@ def _is_reference(fields: object) -> bool:
         isinstance(fields, list)
         and len(fields) == len(_REFERENCE_TYPES)
         and all(type(v) is t for v, t in zip(fields, _REFERENCE_TYPES, strict=True))
+        and fields[1] in REFERENCE_KINDS  # a Reference's kind is one of a closed set
     )
 
 

@@ -14,9 +14,9 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar, get_args
 
-from assetbuild.compiler.budgets import MEASURES, Budget, parse_size
+from assetbuild.compiler.sizes import MEASURES, Budget, parse_size
 from assetbuild.errors import ConfigError
 from assetbuild.manifest import unsafe_path_reason
 
@@ -27,6 +27,9 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 CONFIG_FILENAME = "assetbuild.toml"
 ENCODINGS = ("gzip", "br")
+# What a reference (or an import) that names no file does: fail the build, or warn and keep it.
+OnMissing = Literal["error", "warn"]
+ON_MISSING: tuple[OnMissing, ...] = get_args(OnMissing)
 DEFAULT_FILTERS = {".css": ("rcssmin",), ".js": ("rjsmin",)}
 _KEYS = {
     "source",
@@ -41,6 +44,7 @@ _KEYS = {
     "budgets",
 }
 _BUNDLE_KEYS = {"inputs", "filters"}
+_T = TypeVar("_T", bound=str)
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,7 @@ class Config:
     url: str
     exclude: tuple[str, ...] = ()
     compress: tuple[str, ...] = ENCODINGS
-    on_missing: str = "error"
+    on_missing: OnMissing = "error"
     modules: tuple[str, ...] = ()
     bundles: tuple[BundleSpec, ...] = ()
     importmap: Mapping[str, str] | None = None
@@ -149,7 +153,7 @@ class _Validator:
             url=self.url(table),
             exclude=self.patterns(table, "exclude"),
             compress=self.compress(table),
-            on_missing=self.choice(table, "on_missing", ("error", "warn"), "error"),
+            on_missing=self.choice(table, "on_missing", ON_MISSING, "error"),
             modules=self.patterns(table, "modules"),
             bundles=self.bundles(table),
             importmap=self.importmap(table),
@@ -236,15 +240,14 @@ class _Validator:
                 )
         return tuple(e for e in ENCODINGS if e in raw)
 
-    def choice(
-        self, table: dict[str, Any], key: str, allowed: tuple[str, ...], default: str
-    ) -> str:
+    def choice(self, table: dict[str, Any], key: str, allowed: tuple[_T, ...], default: _T) -> _T:
+        """The value of ``key``, which must be one of ``allowed``: the member of ``allowed`` it
+        equals is returned, so the result has the type of the closed set without a cast."""
         raw = table.get(key, default)
-        if raw not in allowed:
-            raise self.fail(
-                key, f"must be one of {', '.join(repr(a) for a in allowed)}, not {raw!r}"
-            )
-        return str(raw)
+        for choice in allowed:
+            if raw == choice:
+                return choice
+        raise self.fail(key, f"must be one of {', '.join(repr(a) for a in allowed)}, not {raw!r}")
 
     def bundles(self, table: dict[str, Any]) -> tuple[BundleSpec, ...]:
         raw = table.get("bundles", {})

@@ -6,14 +6,26 @@ Must not: know what the nodes are; it sees names and edges only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+
+from assetbuild.errors import Problem
 
 
 @dataclass(frozen=True)
 class Order:
     ordered: tuple[str, ...]  # each name after every name it depends on
     cycles: tuple[tuple[str, ...], ...]  # each as a path that returns to its start: (a, b, a)
+
+    def cycle_problems(self, file_of: Callable[[str], str]) -> list[Problem]:
+        """Each cycle as an error, at ``file_of`` its first name."""
+        return [
+            Problem(
+                f"reference cycle: {' -> '.join(cycle)}; remove one of these references",
+                file_of(cycle[0]),
+            )
+            for cycle in self.cycles
+        ]
 
 
 def dependency_order(edges: Mapping[str, Sequence[str]]) -> Order:

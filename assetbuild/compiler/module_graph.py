@@ -10,30 +10,20 @@ so their bytes stay as they are), or write anything.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
 
+from assetbuild.compiler.config import OnMissing
 from assetbuild.compiler.globs import Glob
 from assetbuild.compiler.plan import Plan
-from assetbuild.compiler.references import Resolver
+from assetbuild.compiler.problems import Log
+from assetbuild.compiler.references import SCHEME, Resolver
+from assetbuild.compiler.scan.reference import ModuleImport
 from assetbuild.compiler.stable_reads import read_stable
 from assetbuild.compiler.text import decode_script
-from assetbuild.errors import BuildError, Problem
+from assetbuild.errors import Problem, Severity
 
-if TYPE_CHECKING:
-    from assetbuild.compiler.scan.esm import ModuleImport
-
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _SCRIPTS = (".js", ".mjs")
-
-
-@dataclass(frozen=True)
-class ModuleGraph:
-    imports: Mapping[str, tuple[str, ...]]  # every module -> its static imports, as logical paths
-    problems: tuple[Problem, ...]
 
 
 def module_graph(
@@ -41,9 +31,11 @@ def module_graph(
     resolver: Resolver,
     globs: tuple[Glob, ...],
     importmap: Mapping[str, str],
-    on_missing: str,
-) -> ModuleGraph:
-    """Find every module and its imports, starting from ``.mjs`` files and the ``modules`` globs."""
+    on_missing: OnMissing,
+    log: Log,
+) -> dict[str, tuple[str, ...]]:
+    """Every module -> its static imports, as logical paths, starting from ``.mjs`` files and
+    the ``modules`` globs. What resolves to nothing is reported to ``log``."""
     pending = [
         name
         for name, asset in plan.assets.items()
@@ -51,9 +43,8 @@ def module_graph(
         and (name.endswith(".mjs") or any(glob.matches(name) for glob in globs))
     ]
     imports: dict[str, tuple[str, ...]] = {}
-    problems: list[Problem] = []
     if not pending:
-        return ModuleGraph({}, ())
+        return {}
     # Imported here: a build without modules does not even load the tokenizer.
     from assetbuild.compiler.scan.esm import scan_imports
 
@@ -65,16 +56,14 @@ def module_graph(
             imports[name] = ()  # imported, so in the import map, but not JavaScript (JSON, CSS)
             continue
         source = asset.inputs[0]
-        try:
+        text = None
+        with log.catching():
             text = decode_script(read_stable(source.file)[0]).text
-        except BuildError as failure:
-            problems.extend(failure.problems)
+        if text is None:
             continue
         static: list[str] = []
         for found in scan_imports(text):
-            target = _resolve(
-                found, name, resolver, importmap, str(source.file), on_missing, problems
-            )
+            target = _resolve(found, name, resolver, importmap, str(source.file), on_missing, log)
             if target is None:
                 continue
             if found.kind != "dynamic" and target not in static:
@@ -83,7 +72,7 @@ def module_graph(
                 seen.add(target)
                 pending.append(target)
         imports[name] = tuple(static)
-    return ModuleGraph({name: imports[name] for name in sorted(imports)}, tuple(problems))
+    return {name: imports[name] for name in sorted(imports)}
 
 
 def _resolve(
@@ -92,8 +81,8 @@ def _resolve(
     resolver: Resolver,
     importmap: Mapping[str, str],
     file: str,
-    on_missing: str,
-    problems: list[Problem],
+    on_missing: OnMissing,
+    log: Log,
 ) -> str | None:
     specifier = found.specifier
     if specifier is None:
@@ -105,7 +94,7 @@ def _resolve(
         if resolution.miss is None:
             return None  # /-absolute outside the release's prefix: served by the app
         miss = resolution.miss
-    elif _SCHEME.match(specifier) or specifier.startswith("//"):
+    elif SCHEME.match(specifier) or specifier.startswith("//"):
         return None  # https:, data:, node: ... are not files of this release
     elif specifier in importmap:
         return importmap[specifier]
@@ -118,8 +107,6 @@ def _resolve(
             + specifier.rsplit("/", 1)[-1]
             + '.js"'
         )
-    severity = "error" if on_missing == "error" else "warning"
-    problems.append(
-        Problem(f"import {specifier!r} {miss}", file, found.line, found.column, severity)
-    )
+    severity: Severity = "error" if on_missing == "error" else "warning"
+    log.report(Problem(f"import {specifier!r} {miss}", file, found.line, found.column, severity))
     return None

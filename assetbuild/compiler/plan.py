@@ -1,8 +1,8 @@
 """The plan: which logical paths the release will hold, and what each is made of.
 
 Owns: matching bundle input globs against the load path (in order, first occurrence wins), the
-rules a bundle's inputs must follow, and what is published on its own (every source file that is
-not a bundle input).
+rules a bundle's inputs must follow, what is published on its own (every source file that is
+not a bundle input), and the check that every config key naming an asset names one of the plan.
 Must not: read file contents or resolve references.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Literal
 
 from assetbuild.compiler.config import BundleSpec, Config
 from assetbuild.compiler.globs import compile_glob, is_glob
@@ -19,6 +20,7 @@ from assetbuild.errors import ConfigError
 
 STYLESHEETS = frozenset({".css", ".scss", ".sass", ".less", ".styl"})
 SCRIPTS = frozenset({".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".coffee"})
+AssetKind = Literal["css", "js", "file"]  # what Asset.kind says: how an asset is read
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class Asset:
     bundle: BundleSpec | None = None
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> AssetKind:
         """``css`` and ``js`` assets have references to find; ``file`` assets are copied."""
         # PurePosixPath(...).suffix, without making a path: this is asked for every asset, often.
         name = self.logical_path.rpartition("/")[2]
@@ -68,6 +70,34 @@ def make_plan(config: Config, tree: SourceTree) -> Plan:
         assets[name] = Asset(name, (source,))
     assets.update(bundles)
     return Plan({name: assets[name] for name in sorted(assets)}, bundle_inputs)
+
+
+def check_names(config: Config, plan: Plan) -> None:
+    """The config's keys that name assets of the release (budgets, import map targets, module
+    globs) against the plan: one that names none is a ``ConfigError`` naming the key."""
+    for name in config.budgets:
+        if name not in plan.assets:
+            raise ConfigError(
+                "names no asset of the release; use a logical path (a bundle's key, or a file's path under source)",
+                file=config.file,
+                key=f'budgets."{name}"',
+            )
+    for specifier, target in (config.importmap or {}).items():
+        if target not in plan.assets:
+            raise ConfigError(
+                f"maps {specifier!r} to {target!r}, which is not an asset of the release; "
+                "use a published logical path",
+                file=config.file,
+                key=f'importmap."{specifier}"',
+            )
+    for pattern in config.modules:
+        glob = compile_glob(pattern)
+        if not any(glob.matches(name) for name in plan.assets):
+            raise ConfigError(
+                f"{glob.pattern!r} matches no published file; fix the pattern or remove it",
+                file=config.file,
+                key="modules",
+            )
 
 
 def _match_inputs(config: Config, spec: BundleSpec, tree: SourceTree) -> tuple[Source, ...]:

@@ -15,7 +15,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+# RFC 3986 section 3.1: a URL that starts with a scheme ("https:", "data:", "node:") names no
+# file of the release. The one test of it in the compiler.
+SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class Resolver:
     def resolve(self, url: str, base: str) -> Resolution:
         """Resolve ``url`` as written in the file at logical path ``base``."""
         url = url.strip()
-        if not url or url.startswith(("#", "//")) or _SCHEME.match(url):
+        if not url or url.startswith(("#", "//")) or SCHEME.match(url):
             return EXTERNAL
         cut = min((i for i in (url.find("?"), url.find("#")) if i >= 0), default=len(url))
         path, suffix = unquote(url[:cut]), url[cut:]

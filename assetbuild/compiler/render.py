@@ -13,6 +13,7 @@ from assetbuild.compiler.bundles import FilterChain, join_css, join_js, with_cha
 from assetbuild.compiler.documents import Bundle, Document, Link, Piece
 from assetbuild.compiler.references import relative_url
 from assetbuild.compiler.scan import css
+from assetbuild.compiler.scan.reference import Reference
 from assetbuild.compiler.stable_reads import read_again
 
 
@@ -45,7 +46,7 @@ def _piece(piece: Piece, asset_name: str, release_paths: Mapping[str, str]) -> s
 def _rewrite(
     text: str, links: tuple[Link, ...], asset_name: str, release_paths: Mapping[str, str]
 ) -> str:
-    replacements: dict[css.Reference, str | None] = {}
+    replacements: dict[Reference, str | None] = {}
     for link in links:
         target = link.resolution.target
         if link.drop:

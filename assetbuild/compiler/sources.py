@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assetbuild.compiler.globs import Glob
-from assetbuild.errors import BuildError, Problem
+from assetbuild.compiler.problems import Log
+from assetbuild.errors import Problem
 from assetbuild.manifest import unsafe_path_reason
 
 
@@ -43,12 +44,19 @@ class SourceTree:
         return self.files.get(logical_path)
 
 
-def collect(roots: Iterable[Path], exclude: Iterable[Glob], skip: Path | None = None) -> SourceTree:
+def collect(
+    roots: Iterable[Path],
+    exclude: Iterable[Glob],
+    skip: Path | None = None,
+    log: Log | None = None,
+) -> SourceTree:
     """Every publishable file under ``roots``; the first root that has a logical path wins.
 
     ``skip`` is the output directory: when it lies inside a source directory, it is left out,
-    so a release never publishes an earlier release.
+    so a release never publishes an earlier release. A phase of its own: what is wrong goes to
+    ``log`` (a new one by default), and ``BuildError`` is raised at its end if anything is.
     """
+    log = log if log is not None else Log()
     roots = tuple(roots)
     excludes = tuple(exclude)
     real_roots = tuple(os.path.realpath(r) for r in roots)
@@ -56,9 +64,8 @@ def collect(roots: Iterable[Path], exclude: Iterable[Glob], skip: Path | None = 
     files: dict[str, Source] = {}
     shadowed: list[Shadowed] = []
     excluded: dict[str, Source] = {}
-    problems: list[Problem] = []
     for root in roots:
-        walker = _Walker(root, real_roots, skip_real, problems)
+        walker = _Walker(root, real_roots, skip_real, log)
         for logical, path in walker.walk():
             if any(g.matches(logical) for g in excludes):
                 excluded.setdefault(logical, Source(logical, path))
@@ -67,8 +74,7 @@ def collect(roots: Iterable[Path], exclude: Iterable[Glob], skip: Path | None = 
                 shadowed.append(Shadowed(logical, path, files[logical].file))
                 continue
             files[logical] = Source(logical, path)
-    if problems:
-        raise BuildError(problems)
+    log.check()
     # Sorting by code point, not locale, keeps the order (and so bundle contents) machine-independent.
     ordered = {name: files[name] for name in sorted(files)}
     hidden = {name: excluded[name] for name in sorted(excluded) if name not in files}
@@ -76,13 +82,11 @@ def collect(roots: Iterable[Path], exclude: Iterable[Glob], skip: Path | None = 
 
 
 class _Walker:
-    def __init__(
-        self, root: Path, real_roots: tuple[str, ...], skip: str | None, problems: list[Problem]
-    ):
+    def __init__(self, root: Path, real_roots: tuple[str, ...], skip: str | None, log: Log):
         self.root = root
         self.real_roots = real_roots
         self.skip = skip
-        self.problems = problems
+        self.log = log
 
     def inside_sources(self, real: str) -> bool:
         return any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in self.real_roots)
@@ -94,7 +98,7 @@ class _Walker:
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
-            self.problems.append(Problem(f"cannot list directory: {exc.strerror}", str(directory)))
+            self.log.report(Problem(f"cannot list directory: {exc.strerror}", str(directory)))
             return
         for entry in entries:
             if entry.name.startswith("."):
@@ -103,14 +107,12 @@ class _Walker:
             logical = prefix + entry.name
             unsafe = _unsafe_name(entry.name)
             if unsafe:
-                self.problems.append(
-                    Problem(f"{unsafe}; rename it (or add it to 'exclude')", str(path))
-                )
+                self.log.report(Problem(f"{unsafe}; rename it (or add it to 'exclude')", str(path)))
                 continue
             if entry.is_symlink():
                 real = os.path.realpath(path)
                 if not self.inside_sources(real):
-                    self.problems.append(
+                    self.log.report(
                         Problem(
                             f"symlink points outside the source directories (to {real}); "
                             "copy the file in, or add its directory to 'source'",
@@ -119,16 +121,14 @@ class _Walker:
                     )
                     continue
                 if not os.path.exists(real):
-                    self.problems.append(
-                        Problem("symlink is broken (its target is missing)", str(path))
-                    )
+                    self.log.report(Problem("symlink is broken (its target is missing)", str(path)))
                     continue
             if entry.is_dir():
                 real = os.path.realpath(path)
                 if real == self.skip:
                     continue
                 if real in active:
-                    self.problems.append(Problem("symlink makes a directory loop", str(path)))
+                    self.log.report(Problem("symlink makes a directory loop", str(path)))
                     continue
                 yield from self._walk(path, logical + "/", active | {real})
             elif entry.is_file():

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from assetbuild.compiler.assembly import BuildResult
-from assetbuild.compiler.budgets import format_size
+from assetbuild.compiler.sizes import format_size
 
 
 def summary_data(result: BuildResult) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import codecs
 import re
 from dataclasses import dataclass
 
+from assetbuild.compiler.scan.positions import line_columns
 from assetbuild.errors import BuildError, Problem
 
 _BOMS = (
@@ -80,6 +81,8 @@ def _strict(
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
+        # Counted in bytes, not characters: the text could not be decoded (LF only, as a
+        # hex editor or ``sed -n`` numbers the lines of an undecodable file).
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise BuildError(
@@ -96,13 +99,14 @@ def _strict(
     # minifiers (which crash) nor the UTF-8 encoder survive one.
     surrogate = _SURROGATE.search(text) if encoding != "utf-8" else None
     if surrogate is not None:
+        line, column = next(line_columns(text, [surrogate.start()]))
         raise BuildError(
             [
                 Problem(
                     f"decodes ({encoding}) to a lone surrogate, which is not text; save the file as UTF-8",
                     file,
-                    text.count("\n", 0, surrogate.start()) + 1,
-                    surrogate.start() - (text.rfind("\n", 0, surrogate.start()) + 1) + 1,
+                    line,
+                    column,
                 )
             ]
         )

@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from assetbuild.compiler.bundles import filter_chain
-from assetbuild.compiler.cache import BuildCache, Scan, trustworthy
+from assetbuild.compiler.cache import BuildCache, trustworthy
 from assetbuild.compiler.fingerprint import fingerprint
-from assetbuild.compiler.scan.css import Reference
+from assetbuild.compiler.scan.reference import Reference, Scan
 from assetbuild.compiler.stable_reads import Signature
 
 CHILD = """
@@ -36,14 +36,14 @@ def hook(event, args):
         if path.startswith(site + "/static/"):
             opened.add(os.path.relpath(path, site + "/static"))
 sys.addaudithook(hook)
-from assetbuild.compiler import assembly
+from assetbuild.compiler import assembly, stage
 from assetbuild.compiler.config import load_config
 rendered = []
-real_render = assembly.render
+real_render = stage.render
 def render(document, *args):
     rendered.append(document.asset.logical_path)
     return real_render(document, *args)
-assembly.render = render
+stage.render = render
 result = assembly.build(load_config(cwd=Path(site), environ={}), use_cache=sys.argv[2] == "cache")
 written = list(result.published.written)
 print(json.dumps({"opened": sorted(opened), "written": written, "rendered": sorted(rendered)}))
@@ -235,6 +235,16 @@ def test_a_record_is_found_by_the_same_signature_and_key_only(tmp_path: Path) ->
         assert loaded.output("img/a.css", signature(**{change: 99}), "k") is None
     for change in ("mtime_ns", "ctime_ns"):
         assert loaded.output("img/a.css", signature(**{change: 1}), "k") is None
+
+
+def test_a_reference_of_no_known_kind_is_not_trusted(tmp_path: Path) -> None:
+    cache = BuildCache()
+    reference = Reference("a.png", "url", 4, 9, 0, 10, "", 1, 5)
+    cache.record_scan("img/a.css", signature(), Scan((reference,), "utf-8", b""))
+    document = json.loads(cache.dumps())
+    document["files"]["img/a.css"]["references"][0][1] = "bogus"
+    (tmp_path / "cache.json").write_text(json.dumps(document))
+    assert BuildCache.load(tmp_path).scan("img/a.css", signature()) is None
 
 
 def test_what_a_build_did_not_use_is_dropped() -> None:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,20 @@ def test_a_minimal_config_gets_the_documented_defaults(tmp_path: Path) -> None:
     assert config.compress == ("gzip", "br")
     assert config.on_missing == "error"
     assert config.bundles == ()
+
+
+def test_on_missing_is_one_of_its_two_values_as_written(tmp_path: Path) -> None:
+    root = project(tmp_path, 'source = "static"\noutput = "build"\non_missing = "warn"\n')
+    assert load_config(cwd=root, environ={}).on_missing == "warn"
+
+
+def test_reading_the_config_does_not_load_a_compressor() -> None:
+    # Budgets are read with the config, but measured (with brotli) only by a build.
+    code = "import sys, assetbuild.compiler.config; print('brotli' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
 
 
 def test_relative_paths_are_relative_to_the_config_file_not_the_current_directory(

@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from assetbuild.compiler import assembly, release
+from assetbuild.compiler import assembly, release, stage
 from assetbuild.compiler.commands.verify import verify
 from assetbuild.manifest import loads
 from tests.conftest import assetbuild, environment, in_ci, invoke
@@ -498,14 +498,14 @@ def edit_print_css_before_rendering(site: Path, monkeypatch: pytest.MonkeyPatch)
     """The stylesheet is read (and its references resolved) with the rest; just before it is
     rendered with its fingerprinted references, it is saved again."""
     changed = site / "static/css/print.css"
-    real = assembly.render
+    real = stage.render
 
     def render_after_an_edit(document: Any, *args: Any) -> bytes:
         if document.asset.logical_path == "css/print.css":
             edit(changed, "saved by an editor while the build runs")
         return real(document, *args)
 
-    monkeypatch.setattr(assembly, "render", render_after_an_edit)
+    monkeypatch.setattr(stage, "render", render_after_an_edit)
     return changed
 
 

@@ -26,6 +26,7 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from assetbuild.compiler.scan.positions import LineIndex
 from assetbuild.errors import Problem
 
 FUNCTIONS = frozenset({"asset_url", "asset_integrity", "asset_tag", "asset_preload"})
@@ -136,13 +137,10 @@ def scan(text: str, file: str = "<template>") -> tuple[Lookup, ...]:
     hostile file costs time in proportion to its size.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = [0] + [m.end() for m in re.finditer("\n", text)]
+    # Lookups in one block need not come in offset order ({{ asset_url(f(asset_url(x)),
+    # name="y") }}), so places are found by index rather than by line_columns.
+    lines = LineIndex(text)
     ends = _Ends(text)
-
-    def place(offset: int) -> tuple[int, int]:
-        line = bisect.bisect_right(lines, offset)
-        return line, offset - lines[line - 1] + 1
-
     found: list[Lookup] = []
     position = 0
     while True:
@@ -172,7 +170,7 @@ def scan(text: str, file: str = "<template>") -> tuple[Lookup, ...]:
         if "asset_" not in text[body:stop]:
             continue  # the common case, decided without reading the block's tokens
         for function, offset, name in _lookups(_tokens(text, body, stop), django=kind == "{%"):
-            line, column = place(offset)
+            line, column = lines.place(offset)
             found.append(Lookup(file, line, column, function, name))
     return tuple(found)
 

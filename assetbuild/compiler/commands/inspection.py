@@ -12,17 +12,20 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from assetbuild.compiler.assembly import Prepared, reread
-from assetbuild.compiler.budgets import format_size
+from assetbuild.compiler.assembly import Prepared
 from assetbuild.compiler.documents import Bundle, Link
 from assetbuild.compiler.release import Release
+from assetbuild.compiler.sizes import format_size
 from assetbuild.errors import BuildError, Problem
 from assetbuild.manifest import Entry
 
 
 @dataclass(frozen=True)
-class Reference:
+class OutgoingReference:
+    """A reference out of the inspected asset, as ``inspect`` reports it."""
+
     written: str  # the URL as written
     place: str  # file:line:column
     target: str | None  # the logical path it resolves to
@@ -32,10 +35,10 @@ class Reference:
 @dataclass(frozen=True)
 class Inspection:
     name: str
-    kind: str  # "bundle" or "file"
+    kind: Literal["bundle", "file"]
     inputs: tuple[tuple[str, Path, int], ...]  # logical path, file, size
     filters: tuple[str, ...] | None
-    references: tuple[Reference, ...]
+    references: tuple[OutgoingReference, ...]
     referenced_by: tuple[str, ...]
     shadowed: tuple[Path, ...]  # files of later source directories hidden by this one
     entry: Entry | None  # what the manifest in force says, if it names the asset
@@ -54,7 +57,6 @@ def inspect_asset(prepared: Prepared, name: str) -> Inspection:
     document = prepared.documents.get(name)
     links: list[tuple[Link, str]] = []
     if isinstance(document, Bundle):
-        document = reread(prepared, document) if document.outline_of is not None else document
         for piece in (*document.hoisted, *document.pieces):
             origin = prepared.plan.assets.get(piece.origin) or None
             where = str(origin.inputs[0].file) if origin else piece.origin
@@ -78,7 +80,7 @@ def inspect_asset(prepared: Prepared, name: str) -> Inspection:
     )
 
 
-def _reference(link: Link, where: str) -> Reference:
+def _reference(link: Link, where: str) -> OutgoingReference:
     ref, resolution = link.reference, link.resolution
     place = f"{where}:{ref.line}:{ref.column}"
     if link.drop:
@@ -89,7 +91,7 @@ def _reference(link: Link, where: str) -> Reference:
         outcome = resolution.miss
     else:
         outcome = "left alone (not a local file)"
-    return Reference(ref.url, place, resolution.target, outcome)
+    return OutgoingReference(ref.url, place, resolution.target, outcome)
 
 
 def _current_entry(prepared: Prepared, name: str) -> Entry | None:

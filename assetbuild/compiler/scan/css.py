@@ -29,31 +29,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from assetbuild.compiler.scan.positions import line_columns
+from assetbuild.compiler.scan.reference import Reference, ReferenceKind
 
-__all__ = ["ImportRule", "Prelude", "Reference", "prelude", "rewrite", "scan"]
-
-
-@dataclass(frozen=True)
-class Reference:
-    """One URL written in a stylesheet."""
-
-    url: str
-    """The URL as the author meant it: CSS escapes decoded, percent-escapes left alone."""
-    kind: str
-    """``"url"``, ``"import"``, ``"image-set"``, ``"src"`` or ``"sourcemap"``."""
-    start: int
-    """Offset of the URL value as written (inside the quotes, if any)."""
-    end: int
-    token_start: int
-    """Offset of the whole token: ``url(`` ... ``)``, the whole string with its quotes, or the
-    whole comment for a source map."""
-    token_end: int
-    quote: str
-    """``'"'``, ``"'"`` or ``""`` (an unquoted ``url()`` or a source map comment)."""
-    line: int
-    """1-based line of ``start``."""
-    column: int
-    """1-based column of ``start``, in characters."""
+__all__ = ["ImportRule", "Prelude", "prelude", "rewrite", "scan"]
 
 
 @dataclass(frozen=True)
@@ -324,11 +302,11 @@ def _escaped_name(
 
 # A reference before its line and column are known:
 # (url, kind, start, end, token_start, token_end, quote).
-_Raw = tuple[str, str, int, int, int, int, str]
+_Raw = tuple[str, ReferenceKind, int, int, int, int, str]
 
 
 def _string_reference(
-    match: re.Match[str], prefix: str, kind: str, length: int
+    match: re.Match[str], prefix: str, kind: ReferenceKind, length: int
 ) -> tuple[_Raw | None, bool]:
     """The reference a matched string token makes, and whether the string was closed.
 
@@ -348,7 +326,7 @@ def _string_reference(
 
 
 def _url_reference(
-    match: re.Match[str], token_start: int, kind: str, length: int
+    match: re.Match[str], token_start: int, kind: ReferenceKind, length: int
 ) -> tuple[_Raw | None, bool]:
     """The reference made by a ``url(`` whose rest matched ``_URL_TAIL``, and whether the
     function is still open (a quoted ``url("x"`` not followed by ``)``: its arguments go on)."""
@@ -371,7 +349,7 @@ def _url_reference(
 
 
 def _url_function(
-    text: str, name_start: int, paren_end: int, kind: str, raws: list[_Raw] | None
+    text: str, name_start: int, paren_end: int, kind: ReferenceKind, raws: list[_Raw] | None
 ) -> tuple[int, bool]:
     """Read a ``url(`` found by name; returns where it ends and whether it is still open."""
     tail = _URL_TAIL_RE.match(text, paren_end)

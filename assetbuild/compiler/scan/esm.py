@@ -92,31 +92,11 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 
 from assetbuild.compiler.scan.positions import line_columns
+from assetbuild.compiler.scan.reference import ImportKind, ModuleImport
 
-__all__ = ["ModuleImport", "scan_imports"]
-
-
-@dataclass(frozen=True)
-class ModuleImport:
-    """One module specifier (or unresolvable dynamic import) in a JavaScript text."""
-
-    specifier: str | None
-    """The specifier with JavaScript escapes decoded; ``None`` for an ``import(...)`` whose
-    argument is not a string literal (nor a template literal without substitutions)."""
-    kind: str
-    """``"static"`` (``import ... from "x"``, ``import "x"``), ``"export"`` (``export ...
-    from "x"``) or ``"dynamic"`` (``import(...)``)."""
-    start: int
-    """Offset of the specifier as written, inside its quotes; for an unresolvable dynamic
-    import, of the argument expression."""
-    end: int
-    line: int
-    """1-based line of ``start``."""
-    column: int
-    """1-based column of ``start``, in code points."""
+__all__ = ["scan_imports"]
 
 
 # --- Token patterns (ECMAScript 2025, section 12) ------------------------------------------------
@@ -410,7 +390,7 @@ def _literal(match: re.Match[str], prefix: str) -> tuple[str, int, int]:
 # --- Scanning ------------------------------------------------------------------------------------
 
 # A found import before its line and column are known: (specifier, kind, start, end).
-_Raw = tuple[str | None, str, int, int]
+_Raw = tuple[str | None, ImportKind, int, int]
 
 
 class _Call:

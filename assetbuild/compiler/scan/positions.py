@@ -2,13 +2,17 @@
 
 Owns: the one way the build numbers lines (a line ends at LF, CR or CRLF; form feeds and
 U+2028/U+2029 are not line ends, because no editor shows them as such) and columns (characters
-from the start of the line, 1-based), shared by every scanner that reports a place.
+from the start of the line, 1-based), shared by every scanner and command that reports a place.
 Must not: know what the offsets point at.
 """
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections.abc import Iterable, Iterator
+
+_LINE_END = re.compile(r"\r\n?|\n")
 
 
 def line_columns(text: str, offsets: Iterable[int]) -> Iterator[tuple[int, int]]:
@@ -35,3 +39,20 @@ def line_columns(text: str, offsets: Iterable[int]) -> Iterator[tuple[int, int]]
                 line_start = last + 1
             previous = offset
         yield line, offset - line_start + 1
+
+
+class LineIndex:
+    """(line, column) of offsets that come in any order, for a caller that cannot sort them.
+
+    The line starts are found once (one regular expression pass); each offset then costs a
+    binary search. ``line_columns`` is faster for offsets in ascending order: it counts only
+    up to the last one.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0, *(match.end() for match in _LINE_END.finditer(text))]
+
+    def place(self, offset: int) -> tuple[int, int]:
+        """(line, column) of ``offset``, which must not fall between the CR and LF of a CRLF."""
+        line = bisect.bisect_right(self._starts, offset)
+        return line, offset - self._starts[line - 1] + 1

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from assetbuild.compiler.scan.css import Reference
+from assetbuild.compiler.scan.positions import line_columns
+from assetbuild.compiler.scan.reference import Reference
 
 _SOURCEMAP = re.compile(
     r"^[ \t]*(?://[#@][ \t]*sourceMappingURL=(?P<line>[^\s'\"]*)[ \t]*$"
@@ -19,14 +20,16 @@ _SOURCEMAP = re.compile(
 
 
 def sourcemap_references(text: str) -> list[Reference]:
+    """The source map comments of a script, in source order. Never raises."""
     if "sourceMappingURL" not in text:  # the common case, at memchr speed
         return []
+    matches = list(_SOURCEMAP.finditer(text))
+    # A URL starts after "=", never between the CR and LF of a CRLF, as line_columns requires.
+    places = line_columns(text, (match.start(_group(match)) for match in matches))
     found: list[Reference] = []
-    for match in _SOURCEMAP.finditer(text):
-        group = "line" if match.group("line") is not None else "block"
+    for match, (line, column) in zip(matches, places, strict=True):
+        group = _group(match)
         start, end = match.span(group)
-        line = text.count("\n", 0, start)  # at most a few comments a file: no index needed
-        column = start - (text.rfind("\n", 0, start) + 1) + 1
         token_start = match.start() + (len(match.group(0)) - len(match.group(0).lstrip(" \t")))
         found.append(
             Reference(
@@ -37,8 +40,13 @@ def sourcemap_references(text: str) -> list[Reference]:
                 token_start=token_start,
                 token_end=match.end(),
                 quote="",
-                line=line + 1,
+                line=line,
                 column=column,
             )
         )
     return found
+
+
+def _group(match: re.Match[str]) -> str:
+    """Which form matched: a line comment or a block comment."""
+    return "line" if match.group("line") is not None else "block"

@@ -267,6 +267,15 @@ def test_lines_and_columns_count_every_newline_convention() -> None:
     assert [(lookup.line, lookup.column) for lookup in scan(text)] == [(4, 16)]
 
 
+def test_lookups_of_one_block_are_placed_in_the_order_they_are_found() -> None:
+    # The outer call's name comes after the inner call, which is found second.
+    text = 'a\n{{ asset_url(f(asset_url(x)), name="y") }}'
+    assert [(lookup.name, lookup.line, lookup.column) for lookup in scan(text)] == [
+        ("y", 2, 36),
+        (None, 2, 16),
+    ]
+
+
 @pytest.mark.parametrize(
     "text",
     [

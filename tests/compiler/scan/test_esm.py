@@ -20,7 +20,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from assetbuild.compiler.scan import esm
-from assetbuild.compiler.scan.esm import ModuleImport, scan_imports
+from assetbuild.compiler.scan.esm import scan_imports
+from assetbuild.compiler.scan.reference import ModuleImport
 
 # kind, specifier, text[start:end], line, column
 Found = tuple[str, str | None, str, int, int]

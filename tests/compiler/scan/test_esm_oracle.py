@@ -39,7 +39,8 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from assetbuild.compiler.scan.esm import ModuleImport, scan_imports
+from assetbuild.compiler.scan.esm import scan_imports
+from assetbuild.compiler.scan.reference import ModuleImport
 from tests.compiler.scan.test_esm import CASES
 from tests.conftest import unavailable
 
