@@ -1,7 +1,8 @@
 """Precompressed variants: deterministic gzip and brotli, kept only where they pay.
 
-Owns: the codecs and their settings, the list of formats never worth compressing, and the 5%
-rule. Must not: decide file names beyond the suffix, or write anything.
+Owns: the codecs and their settings, the table of formats never worth compressing (by kind,
+each with its reason), and the 5% rule.
+Must not: decide file names beyond the suffix, or write anything.
 """
 
 from __future__ import annotations
@@ -14,47 +15,101 @@ import brotli
 
 SUFFIX = {"gzip": ".gz", "br": ".br"}
 
-# Formats that carry their own compression: a second pass only adds bytes and CPU.
-ALREADY_COMPRESSED = frozenset(
-    [
-        "png",
-        "jpg",
-        "jpeg",
-        "gif",
-        "webp",
-        "avif",
-        "heic",
-        "heif",
-        "jxl",
-        "ico",
-        "woff",
-        "woff2",
-        "eot",
-        "zip",
-        "gz",
-        "tgz",
-        "br",
-        "bz2",
-        "xz",
-        "zst",
-        "7z",
-        "rar",
-        "mp3",
-        "mp4",
-        "m4a",
-        "m4v",
-        "ogg",
-        "oga",
-        "ogv",
-        "opus",
-        "webm",
-        "mov",
-        "avi",
-        "flac",
-        "wasm",
-        "pdf",
-    ]
-)
+# Formats that carry their own compression, by what they are: a second pass only adds bytes and
+# CPU (brotli at quality 11 runs under 1 MB/s, to throw its result away). Decided by what a format
+# is, not by how often it is seen: a format that is not compressed inside (WebAssembly, ICO's
+# bitmaps, EOT, TTF and OTF fonts, SVG, every text) is not listed, and the 5% rule decides for it.
+ALREADY_COMPRESSED_BY_KIND: dict[str, frozenset[str]] = {
+    # Lossy or deflate/LZ-coded pixels (PNG is deflate; GIF is LZW; the rest are lossy codecs).
+    "images": frozenset(
+        [
+            "png",
+            "apng",
+            "jpg",
+            "jpeg",
+            "jpe",
+            "jfif",
+            "pjpeg",
+            "pjp",
+            "gif",
+            "webp",
+            "avif",
+            "heic",
+            "heif",
+            "jxl",
+            "jp2",
+            "j2k",
+            "jpx",
+        ]
+    ),
+    # WOFF wraps each table in zlib, WOFF2 in brotli.
+    "web fonts": frozenset(["woff", "woff2"]),
+    # Archives and compressed streams, and the formats that are zip files under another name.
+    "archives": frozenset(
+        [
+            "zip",
+            "gz",
+            "tgz",
+            "bz2",
+            "tbz",
+            "tbz2",
+            "xz",
+            "txz",
+            "lz",
+            "lzma",
+            "tlz",
+            "lz4",
+            "zst",
+            "tzst",
+            "7z",
+            "rar",
+            "br",
+            "jar",
+            "war",
+            "apk",
+            "whl",
+            "egg",
+            "nupkg",
+            "docx",
+            "xlsx",
+            "pptx",
+            "odt",
+            "ods",
+            "odp",
+            "epub",
+        ]
+    ),
+    # Audio codecs are lossy or entropy-coded (FLAC).
+    "audio": frozenset(["mp3", "m4a", "aac", "oga", "ogg", "opus", "flac", "weba", "wma", "amr"]),
+    # Video containers hold compressed streams; SWF is zlib- or LZMA-compressed (CWS, ZWS).
+    "video": frozenset(
+        [
+            "mp4",
+            "m4v",
+            "webm",
+            "mov",
+            "avi",
+            "mkv",
+            "ogv",
+            "flv",
+            "f4v",
+            "swf",
+            "3gp",
+            "3gpp",
+            "3g2",
+            "asf",
+            "wmv",
+            "mpeg",
+            "mpg",
+            "mpe",
+            "m2ts",
+            "mts",
+        ]
+    ),
+    # PDF content streams are deflate-coded; what is left is too little to pay for brotli 11.
+    "documents": frozenset(["pdf"]),
+}
+ALREADY_COMPRESSED = frozenset[str]().union(*ALREADY_COMPRESSED_BY_KIND.values())
 
 # Keep a variant only when it saves at least 5%, as WhiteNoise does: below that, the extra file
 # and the Content-Encoding negotiation cost more than they save.
