@@ -255,3 +255,42 @@ def test_a_css_bundle_has_one_charset_first_and_no_byte_order_marks(
     assert data.count(b"@charset") == 1
     assert b"\xef\xbb\xbf" not in data
     assert "é" in data.decode("utf-8") and "ü" in data.decode("utf-8")
+
+
+MINIFIED = "!function(n){n.lib={v:1}}(window);//# sourceMappingURL=lib.min.js.map"
+
+
+def test_a_minified_script_whose_map_comment_follows_code_points_at_the_fingerprinted_map(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, {"static/js/lib.min.js": MINIFIED, "static/js/lib.min.js.map": "{}"})
+    (tmp_path / "assetbuild.toml").write_text('source = "static"\noutput = "out"\n')
+    result = build(load_config(cwd=tmp_path, environ={}), jobs=1)
+    paths = {o.logical_path: o.release_path for o in result.outputs}
+    published = (tmp_path / "out" / paths["js/lib.min.js"]).read_text()
+    map_name = posixpath.basename(paths["js/lib.min.js.map"])
+    assert published == MINIFIED.replace("lib.min.js.map", map_name)
+    assert not result.warnings
+
+
+def test_a_minified_script_whose_map_is_missing_warns_and_loses_the_comment(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, {"static/js/lib.min.js": MINIFIED})
+    (tmp_path / "assetbuild.toml").write_text('source = "static"\noutput = "out"\n')
+    result = build(load_config(cwd=tmp_path, environ={}), jobs=1)
+    (output,) = result.outputs
+    assert (tmp_path / "out" / output.release_path).read_text() == MINIFIED.split("//#")[0]
+    (warning,) = result.warnings
+    assert "sourceMappingURL=lib.min.js.map" in warning.message and warning.line == 1
+
+
+def test_a_bundle_drops_an_input_s_map_comment_that_follows_code(tmp_path: Path) -> None:
+    write(tmp_path, {"static/js/lib.min.js": MINIFIED, "static/js/main.js": "main();\n"})
+    (tmp_path / "assetbuild.toml").write_text(
+        'source = "static"\noutput = "out"\n[bundles]\n"js/app.js" = ["js/lib.min.js", "js/main.js"]\n'
+    )
+    result = build(load_config(cwd=tmp_path, environ={}), jobs=1)
+    (output,) = [o for o in result.outputs if o.logical_path == "js/app.js"]
+    text = (tmp_path / "out" / output.release_path).read_text()
+    assert "sourceMappingURL" not in text and "main()" in text
