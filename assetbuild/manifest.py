@@ -47,10 +47,14 @@ class Manifest:
     url: str  # the URL prefix the release is served under, ending in "/"
     assets: Mapping[str, Entry]
     importmap: Mapping[str, str] = field(default_factory=dict)  # bare specifier -> logical path
+    # Logical paths also published under their own, unfingerprinted name (favicon.ico): the
+    # release path of that copy is the logical path itself. Sorted.
+    plain: tuple[str, ...] = ()
+    aliases: Mapping[str, str] = field(default_factory=dict)  # other name -> logical path
 
     def release_paths(self) -> set[str]:
-        """Every file this manifest names: each asset and each of its encodings."""
-        named: set[str] = set()
+        """Every file this manifest names: each asset, each of its encodings, each plain copy."""
+        named: set[str] = set(self.plain)
         for entry in self.assets.values():
             named.add(entry.path)
             named.update(entry.encodings.values())
@@ -97,8 +101,13 @@ def to_json(manifest: Manifest) -> dict[str, Any]:
             item["imports"] = list(entry.imports)
         assets[name] = item
     document: dict[str, Any] = {"version": VERSION, "url": manifest.url, "assets": assets}
+    # Each optional key only when it has something: a release without them keeps its bytes.
     if manifest.importmap:
         document["importmap"] = dict(manifest.importmap)
+    if manifest.plain:
+        document["plain"] = sorted(manifest.plain)
+    if manifest.aliases:
+        document["aliases"] = dict(manifest.aliases)
     return document
 
 
@@ -111,7 +120,9 @@ def dumps(manifest: Manifest) -> bytes:
     asset costs a quarter of a second for 14,000 assets, and ``indent=`` switches ``json`` to its
     pure-Python encoder (seconds).
     """
-    document = to_json(Manifest(manifest.url, {}, manifest.importmap))
+    document = to_json(
+        Manifest(manifest.url, {}, manifest.importmap, manifest.plain, manifest.aliases)
+    )
     lines = ["{"]
     for key in sorted(document):
         if key == "assets" and manifest.assets:
@@ -205,7 +216,9 @@ class _Reader:
             raise self.fail("assets", "must be an object of logical path -> entry")
         assets = {name: self.entry(name, raw) for name, raw in raw_assets.items()}
         importmap = self.importmap(document.get("importmap", {}), assets)
-        return Manifest(url=url, assets=assets, importmap=importmap)
+        plain = self.plain(document.get("plain", []), assets)
+        aliases = self.aliases(document.get("aliases", {}), assets)
+        return Manifest(url=url, assets=assets, importmap=importmap, plain=plain, aliases=aliases)
 
     def entry(self, name: str, raw: object) -> Entry:
         # This runs for every asset at app start (14,000 of them in a large release), so the
@@ -270,6 +283,30 @@ class _Reader:
                     f"importmap[{specifier!r}]", f"names {target!r}, which is not an asset"
                 )
             result[specifier] = target
+        return result
+
+    def plain(self, raw: object, assets: Mapping[str, Entry]) -> tuple[str, ...]:
+        if not isinstance(raw, list):
+            raise self.fail("plain", "must be a list of logical paths")
+        for index, name in enumerate(raw):
+            name = self.string(name, f"plain[{index}]")
+            if name not in assets:
+                raise self.fail(f"plain[{index}]", f"names {name!r}, which is not an asset")
+        return tuple(raw)
+
+    def aliases(self, raw: object, assets: Mapping[str, Entry]) -> dict[str, str]:
+        if not isinstance(raw, dict):
+            raise self.fail("aliases", "must be an object of alias -> logical path")
+        result: dict[str, str] = {}
+        for alias, target in raw.items():
+            key = f"aliases[{alias!r}]"
+            target = self.string(target, key)
+            if target not in assets:
+                raise self.fail(key, f"names {target!r}, which is not an asset")
+            if alias in assets:
+                # A lookup by that name would be ambiguous: the asset or the alias's target?
+                raise self.fail(key, "is also the logical path of an asset")
+            result[alias] = target
         return result
 
     def string(self, value: object, key: str) -> str:

@@ -79,7 +79,8 @@ def prepare(config: Config, cache: BuildCache | None = None, *, jobs: int = 1) -
     read again; with ``jobs`` above 1, large scans may go to that many processes."""
     log = Log()
     started = time.perf_counter()
-    tree = collect(config.sources, map(compile_glob, config.exclude), config.output, log)
+    skip = (config.output,) if config.state is None else (config.output, config.state)
+    tree = collect(config.sources, map(compile_glob, config.exclude), skip, log)
     plan = make_plan(config, tree)
     check_names(config, plan)
     chains = filter_chains(plan, config)
@@ -116,7 +117,7 @@ def build(
     With ``use_cache`` the release's build cache (see ``cache``) spares the work of files that
     have not changed since the last build; the release is the same either way.
     """
-    release = Release(config.output)
+    release = Release(config.output, config.state)
     cache = BuildCache.load(release.state) if use_cache else BuildCache()
     workers = jobs or os.cpu_count() or 1
     prepared = prepare(config, cache, jobs=workers)
@@ -149,6 +150,8 @@ def build(
             url=config.url,
             encodings=config.compress,
             importmap=config.importmap,
+            plain=prepared.plan.plain,
+            aliases=config.aliases,
             cache=cache.dumps(),
             pool=pool,
             progress=progress.advance if progress is not None else None,

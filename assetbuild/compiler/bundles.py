@@ -111,7 +111,7 @@ def filter_chains(plan: Plan, config: Config) -> dict[str, FilterChain]:
             asset.bundle.filters,
             bundle=asset.logical_path,
             config_file=str(config.file),
-            source_dir=str(config.sources[0]),
+            source_dir=str(config.sources[0].path),
         )
         for asset in plan.assets.values()
         if asset.bundle is not None

@@ -2,8 +2,10 @@
 
 Owns: finding the config file, validating every key (type, value, and unknown keys), resolving
 relative paths (against the config file's directory; against the current directory for values
-from the environment or the command line), and the environment overrides.
-Must not: look at the source tree (globs are matched later, by ``plan``), or write anything.
+from the environment, the command line or a framework's ``Defaults``), the environment
+overrides, and which keys a framework integration supplies instead of the file.
+Must not: look at the source tree (globs are matched later, by ``plan``), import a framework
+(an integration hands its settings over as ``Defaults``), or write anything.
 Every error is a ``ConfigError`` naming the file and the key.
 """
 
@@ -42,8 +44,13 @@ _KEYS = {
     "bundles",
     "importmap",
     "budgets",
+    "plain",
+    "aliases",
 }
-_BUNDLE_KEYS = {"inputs", "filters"}
+_BUNDLE_KEYS = {"inputs", "filters", "keep_inputs"}
+_SOURCE_KEYS = {"path", "prefix"}
+# The keys a framework integration's ``Defaults`` supply: with them, the file may not set these.
+_DEFAULTED_KEYS = ("source", "output", "url")
 _T = TypeVar("_T", bound=str)
 
 
@@ -52,6 +59,9 @@ class BundleSpec:
     name: str  # the bundle's logical path, e.g. "css/app.css"
     inputs: tuple[str, ...]  # globs relative to the source directories, in order
     filters: tuple[str, ...]  # webassets filter names, applied in order
+    # Also publish every input under its own name: a template that links an input on its own
+    # (as django-compressor's converts leave some) still finds it in the release.
+    keep_inputs: bool = False
 
     @property
     def extension(self) -> str:
@@ -59,9 +69,32 @@ class BundleSpec:
 
 
 @dataclass(frozen=True)
+class SourceDir:
+    """One directory of the load path, and the prefix its files' logical paths get."""
+
+    path: Path
+    # "" or a relative path ending in "/": with "wiki/", wiki/static/js/editor.js is the logical
+    # path wiki/js/editor.js, as Django's STATICFILES_DIRS prefixes and Flask blueprints have it.
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """What a framework integration (Django's settings, a Flask app) supplies for the keys a
+    config file then leaves out."""
+
+    sources: tuple[SourceDir, ...]
+    output: Path
+    url: str
+    exclude: tuple[str, ...] = ()  # added to the file's own exclude (e.g. Django's ignore patterns)
+    state: Path | None = None  # where the build's bookkeeping lives (None: inside the release)
+    origin: str = "the framework's settings"  # named in messages
+
+
+@dataclass(frozen=True)
 class Config:
-    file: Path  # the config file read, for messages
-    sources: tuple[Path, ...]  # the load path: a logical path comes from the first that has it
+    file: Path  # the config file read (or, with Defaults and no file, where it would be)
+    sources: tuple[SourceDir, ...]  # the load path: a logical path comes from the first that has it
     output: Path
     url: str
     exclude: tuple[str, ...] = ()
@@ -71,6 +104,11 @@ class Config:
     bundles: tuple[BundleSpec, ...] = ()
     importmap: Mapping[str, str] | None = None
     budgets: Mapping[str, Budget] = field(default_factory=dict)  # logical path -> limits
+    plain: tuple[str, ...] = ()  # globs of logical paths also published unfingerprinted
+    aliases: Mapping[str, str] = field(default_factory=dict)  # other name -> logical path
+    # Where the release writer keeps history, manifest copies, the lock and the build cache;
+    # None: ``<output>/.assetbuild``. Set only by an integration's Defaults, not by the file.
+    state: Path | None = None
 
 
 def find_config_file(explicit: Path | None, cwd: Path) -> tuple[Path, bool]:
@@ -98,13 +136,66 @@ def load_config(
     cwd: Path | None = None,
     environ: Mapping[str, str] | None = None,
     output: Path | None = None,
+    defaults: Defaults | None = None,
 ) -> Config:
-    """Read, override and validate the configuration. ``output`` is the ``--output`` flag."""
+    """Read, override and validate the configuration. ``output`` is the ``--output`` flag.
+
+    With ``defaults`` (a framework integration's), the sources, output, URL and state come from
+    them, and the file may leave them out (it may not set them: one place says where the
+    release goes); a missing file, or a pyproject.toml without ``[tool.assetbuild]``, is then
+    an empty one. ``--output``, ``ASSETBUILD_OUTPUT`` and ``ASSETBUILD_URL`` still override;
+    ``ASSETBUILD_SOURCE`` applies to a file's ``source`` only: the framework knows its sources.
+    """
     cwd = Path.cwd() if cwd is None else cwd
     environ = os.environ if environ is None else environ
-    path, nested = find_config_file(explicit, cwd)
-    table = _read_table(path, nested)
-    return _Validator(path, cwd, environ).config(table, output)
+    if defaults is None:
+        path, nested = find_config_file(explicit, cwd)
+        table = _read_table(path, nested)
+    else:
+        path, table = _read_optional_table(explicit, cwd)
+    return _Validator(path, cwd, environ).config(table, output, defaults)
+
+
+def _read_optional_table(explicit: Path | None, cwd: Path) -> tuple[Path, dict[str, Any]]:
+    """The config file and its table when a framework supplies the rest: an explicit
+    ``--config`` must exist; otherwise no file (or a pyproject.toml without our table) is an
+    empty table, named by the path an ``assetbuild.toml`` would have."""
+    try:
+        path, nested = find_config_file(explicit, cwd)
+    except ConfigError:
+        if explicit is not None:
+            raise
+        return cwd / CONFIG_FILENAME, {}
+    if nested and not explicit and not _has_tool_table(path):
+        return cwd / CONFIG_FILENAME, {}
+    return path, _read_table(path, nested)
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    try:
+        with pyproject.open("rb") as handle:
+            tool = tomllib.load(handle).get("tool", {})
+    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+        return True  # reading it again reports what is wrong with it
+    return isinstance(tool, dict) and "assetbuild" in tool
+
+
+def normal_prefix(prefix: str) -> str:
+    """``prefix`` as a logical-path prefix ("wiki" and "wiki/" -> "wiki/"; "" stays ""), or a
+    ``ValueError`` saying why it cannot be one."""
+    if not prefix:
+        return ""
+    stem = prefix[:-1] if prefix.endswith("/") else prefix
+    reason = unsafe_path_reason(stem) if stem else "is empty"
+    if reason is None and any(segment.startswith(".") for segment in stem.split("/")):
+        # Dot paths are never published: files under such a prefix would vanish.
+        reason = "has a segment that starts with '.'"
+    if reason:
+        raise ValueError(
+            f"{prefix!r} {reason}; a prefix is a relative path such as 'wiki/' "
+            "(leave it out for none)"
+        )
+    return stem + "/"
 
 
 def _read_table(path: Path, nested: bool) -> dict[str, Any]:
@@ -137,27 +228,54 @@ class _Validator:
     def fail(self, key: str, message: str) -> ConfigError:
         return ConfigError(message, file=self.path, key=f"{self.prefix}{key}")
 
-    def config(self, table: dict[str, Any], output_flag: Path | None) -> Config:
+    def config(
+        self, table: dict[str, Any], output_flag: Path | None, defaults: Defaults | None
+    ) -> Config:
         unknown = sorted(set(table) - _KEYS)
         if unknown:
             raise self.fail(unknown[0], f"unknown key; the keys are {', '.join(sorted(_KEYS))}")
-        sources = self.sources(table)
-        output = self.output(table, output_flag)
+        if defaults is None:
+            sources = self.sources(table)
+            exclude = self.patterns(table, "exclude")
+            state = None
+        else:
+            for key in _DEFAULTED_KEYS:
+                if key in table:
+                    raise self.fail(key, f"is set by {defaults.origin}; remove it from the file")
+            sources = self.default_sources(defaults)
+            exclude = self.patterns(table, "exclude") + self.default_exclude(defaults)
+            state = None if defaults.state is None else self.cwd / defaults.state
+        output = self.output(table, output_flag, defaults)
         for source in sources:
-            if self.usable(source, "source").resolve() == self.usable(output, "output").resolve():
-                raise self.fail("output", f"is the source directory {source}; use a separate one")
+            path = source.path
+            if self.usable(path, "source").resolve() == self.usable(output, "output").resolve():
+                raise self.fail("output", f"is the source directory {path}; use a separate one")
+        # The bookkeeping must not lie among the release's files, for a server to hand out.
+        if (
+            defaults is not None
+            and state is not None
+            and self.usable(state, "state").resolve() == output.resolve()
+        ):
+            raise ConfigError(
+                f"the state directory {state} (from {defaults.origin}) is the release "
+                "directory; give the bookkeeping a directory of its own",
+                key="state",
+            )
         return Config(
             file=self.path,
             sources=sources,
             output=output,
-            url=self.url(table),
-            exclude=self.patterns(table, "exclude"),
+            url=self.url(table, defaults),
+            exclude=exclude,
             compress=self.compress(table),
             on_missing=self.choice(table, "on_missing", ON_MISSING, "error"),
             modules=self.patterns(table, "modules"),
             bundles=self.bundles(table),
             importmap=self.importmap(table),
             budgets=self.budgets(table),
+            plain=self.patterns(table, "plain"),
+            aliases=self.aliases(table),
+            state=state,
         )
 
     def usable(self, path: Path, key: str) -> Path:
@@ -174,39 +292,129 @@ class _Validator:
             raise self.fail(key, message) from None
         return path
 
-    def sources(self, table: dict[str, Any]) -> tuple[Path, ...]:
+    def sources(self, table: dict[str, Any]) -> tuple[SourceDir, ...]:
         env = self.environ.get("ASSETBUILD_SOURCE")
         if env:
+            # The environment names directories only: a list of prefixes would need a syntax.
             paths = [self.cwd / p for p in env.split(os.pathsep) if p]
-        else:
-            raw = table.get("source")
-            if raw is None:
-                raise self.fail("source", "is required: the directory (or list) of source assets")
-            items = raw if isinstance(raw, list) else [raw]
-            if not items or not all(isinstance(p, str) and p for p in items):
-                raise self.fail("source", "must be a directory path or a non-empty list of them")
-            paths = [self.base / p for p in items]
-        for path in paths:
-            if not self.usable(path, "ASSETBUILD_SOURCE" if env else "source").is_dir():
-                message = f"source directory {path} does not exist; create it or fix the path"
-                if env:
-                    raise ConfigError(message, key="ASSETBUILD_SOURCE")
-                raise self.fail("source", message)
-        return tuple(paths)
+            for path in paths:
+                if not self.usable(path, "ASSETBUILD_SOURCE").is_dir():
+                    raise ConfigError(
+                        f"source directory {path} does not exist; create it or fix the path",
+                        key="ASSETBUILD_SOURCE",
+                    )
+            return tuple(SourceDir(path) for path in paths)
+        raw = table.get("source")
+        if raw is None:
+            raise self.fail("source", "is required: the directory (or list) of source assets")
+        items = raw if isinstance(raw, list) else [raw]
+        if not items:
+            raise self.fail("source", "must be a directory path or a non-empty list of them")
+        sources: list[SourceDir] = []
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                sources.append(self.source_table(index, item))
+                continue
+            if not isinstance(item, str) or not item:
+                raise self.fail(
+                    "source",
+                    "must be a directory path or a non-empty list of them (each a path, or a "
+                    'table such as {path = "wiki/static", prefix = "wiki/"})',
+                )
+            sources.append(SourceDir(self.existing(self.base / item, "source")))
+        return tuple(sources)
 
-    def output(self, table: dict[str, Any], flag: Path | None) -> Path:
+    def source_table(self, index: int, item: dict[str, Any]) -> SourceDir:
+        """A ``{path = ..., prefix = ...}`` entry of the ``source`` list."""
+        key = f"source[{index}]"
+        unknown = sorted(set(item) - _SOURCE_KEYS)
+        if unknown:
+            raise self.fail(
+                f"{key}.{unknown[0]}", "unknown key; a source entry has 'path' and 'prefix'"
+            )
+        path = item.get("path")
+        if not isinstance(path, str) or not path:
+            raise self.fail(f"{key}.path", "is required: the directory of source assets")
+        prefix = item.get("prefix", "")
+        if not isinstance(prefix, str):
+            raise self.fail(f"{key}.prefix", "must be a string such as 'wiki/'")
+        try:
+            normal = normal_prefix(prefix)
+        except ValueError as exc:
+            raise self.fail(f"{key}.prefix", str(exc)) from None
+        return SourceDir(self.existing(self.base / path, f"{key}.path"), normal)
+
+    def existing(self, path: Path, key: str) -> Path:
+        if not self.usable(path, key).is_dir():
+            raise self.fail(
+                key, f"source directory {path} does not exist; create it or fix the path"
+            )
+        return path
+
+    def default_sources(self, defaults: Defaults) -> tuple[SourceDir, ...]:
+        """The integration's load path, checked as a file's would be; errors name its origin."""
+        if not defaults.sources:
+            raise ConfigError(f"{defaults.origin} name no source directory; add one", key="source")
+        sources: list[SourceDir] = []
+        for source in defaults.sources:
+            path = self.cwd / source.path
+            where = f"{str(path)[:80]!r} (from {defaults.origin})"
+            try:
+                prefix = normal_prefix(source.prefix)
+            except ValueError as exc:
+                raise ConfigError(f"the prefix of {where}: {exc}", key="source") from None
+            try:
+                is_directory = path.is_dir()  # False for a missing path; raises for an unusable one
+            except (OSError, ValueError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                raise ConfigError(
+                    f"{where} cannot be used as a path ({reason})", key="source"
+                ) from None
+            if not is_directory:
+                raise ConfigError(
+                    f"source directory {where} does not exist; create it or fix the setting",
+                    key="source",
+                )
+            sources.append(SourceDir(path, prefix))
+        return tuple(sources)
+
+    def default_exclude(self, defaults: Defaults) -> tuple[str, ...]:
+        for pattern in defaults.exclude:
+            reason = unsafe_path_reason(pattern) if pattern else "is empty"
+            if reason:
+                raise ConfigError(
+                    f"{pattern!r} (from {defaults.origin}) {reason}; an exclude glob is relative "
+                    "to the source directories",
+                    key="exclude",
+                )
+        return tuple(defaults.exclude)
+
+    def output(self, table: dict[str, Any], flag: Path | None, defaults: Defaults | None) -> Path:
         if flag is not None:
             return self.cwd / flag
         env = self.environ.get("ASSETBUILD_OUTPUT")
         if env:
             return self.cwd / env
+        if defaults is not None:
+            return self.cwd / defaults.output
         raw = table.get("output")
         if not isinstance(raw, str) or not raw:
             raise self.fail("output", "is required: the release directory, e.g. 'build/static'")
         return self.base / raw
 
-    def url(self, table: dict[str, Any]) -> str:
-        raw = self.environ.get("ASSETBUILD_URL") or table.get("url", "/static/")
+    def url(self, table: dict[str, Any], defaults: Defaults | None) -> str:
+        env = self.environ.get("ASSETBUILD_URL")
+        if env:
+            raw: object = env
+        elif defaults is not None:
+            if not defaults.url:
+                raise ConfigError(
+                    f"the URL prefix from {defaults.origin} is empty; set one such as '/static/'",
+                    key="url",
+                )
+            raw = defaults.url
+        else:
+            raw = table.get("url", "/static/")
         if not isinstance(raw, str) or not raw:
             raise self.fail("url", "must be a URL prefix such as '/static/'")
         # A prefix is joined to release paths by plain concatenation, so it must end with "/".
@@ -269,7 +477,8 @@ class _Validator:
         unknown = sorted(set(value) - _BUNDLE_KEYS)
         if unknown:
             raise self.fail(
-                f"{key}.{unknown[0]}", "unknown key; a bundle has 'inputs' and 'filters'"
+                f"{key}.{unknown[0]}",
+                "unknown key; a bundle has 'inputs', 'filters' and 'keep_inputs'",
             )
         inputs = value.get("inputs")
         if (
@@ -285,7 +494,15 @@ class _Validator:
             raise self.fail(
                 f"{key}.filters", "must be a list of webassets filter names ([] for none)"
             )
-        return BundleSpec(name=name, inputs=tuple(inputs), filters=tuple(filters))
+        keep_inputs = value.get("keep_inputs", False)
+        if not isinstance(keep_inputs, bool):
+            raise self.fail(
+                f"{key}.keep_inputs",
+                "must be true (also publish each input under its own name) or false",
+            )
+        return BundleSpec(
+            name=name, inputs=tuple(inputs), filters=tuple(filters), keep_inputs=keep_inputs
+        )
 
     def importmap(self, table: dict[str, Any]) -> Mapping[str, str] | None:
         raw = table.get("importmap")
@@ -302,6 +519,24 @@ class _Validator:
                     'the modules one by one, e.g. "three/addons/controls/OrbitControls.js"',
                 )
             self.relative(target, f'importmap."{specifier}"')
+        return dict(raw)
+
+    def aliases(self, table: dict[str, Any]) -> dict[str, str]:
+        raw = table.get("aliases", {})
+        if not isinstance(raw, dict):
+            raise self.fail("aliases", "must be a table of alias -> logical path")
+        for alias, target in raw.items():
+            key = f'aliases."{alias}"'
+            reason = unsafe_path_reason(alias)
+            if reason:
+                raise self.fail(
+                    key,
+                    f"the alias {alias!r} {reason}; an alias is a name such as "
+                    "'home_style_bundle' or 'css/home'",
+                )
+            if not isinstance(target, str) or not target:
+                raise self.fail(key, "must be the logical path of an asset, such as 'css/home.css'")
+            self.relative(target, key)
         return dict(raw)
 
     def budgets(self, table: dict[str, Any]) -> dict[str, Budget]:

@@ -10,10 +10,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import posixpath
+import re
 from dataclasses import dataclass
 
 # 12 hex digits = 48 bits: a collision needs ~16 million versions of one logical path.
 DIGEST_LENGTH = 12
+
+# The last segment of a release path, or of one of its variants: <stem>.<digest>.<ext> or
+# <name>.<digest>, then perhaps .gz or .br.
+_FINGERPRINTED = re.compile(
+    rf"[^/]+\.[0-9a-f]{{{DIGEST_LENGTH}}}(?:\.[^./]*)?(?:\.(?:gz|br))?", re.ASCII
+)
 
 
 @dataclass(frozen=True)
@@ -36,3 +43,9 @@ def release_path(logical_path: str, digest: str) -> str:
     stem, dot, extension = name.rpartition(".")
     fingerprinted = f"{stem}.{digest}.{extension}" if dot and stem else f"{name}.{digest}"
     return posixpath.join(directory, fingerprinted) if directory else fingerprinted
+
+
+def looks_fingerprinted(path: str) -> bool:
+    """Whether ``path`` has the form of a release path (or of a variant of one): a name that
+    some asset's content could give, and so one no unfingerprinted copy may take."""
+    return _FINGERPRINTED.fullmatch(posixpath.basename(path)) is not None

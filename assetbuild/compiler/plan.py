@@ -2,7 +2,9 @@
 
 Owns: matching bundle input globs against the load path (in order, first occurrence wins), the
 rules a bundle's inputs must follow, what is published on its own (every source file that is
-not a bundle input), and the check that every config key naming an asset names one of the plan.
+not a bundle input, and the inputs of a bundle with ``keep_inputs``), which assets also get a
+plain (unfingerprinted) copy, and the check that every config key naming an asset names one of
+the plan.
 Must not: read file contents or resolve references.
 """
 
@@ -14,9 +16,11 @@ from pathlib import PurePosixPath
 from typing import Literal
 
 from assetbuild.compiler.config import BundleSpec, Config
+from assetbuild.compiler.fingerprint import looks_fingerprinted
 from assetbuild.compiler.globs import compile_glob, is_glob
 from assetbuild.compiler.sources import Source, SourceTree
 from assetbuild.errors import ConfigError
+from assetbuild.manifest import FILENAME
 
 STYLESHEETS = frozenset({".css", ".scss", ".sass", ".less", ".styl"})
 SCRIPTS = frozenset({".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".coffee"})
@@ -47,19 +51,23 @@ class Asset:
 class Plan:
     assets: Mapping[str, Asset]  # logical path -> asset, sorted
     bundle_inputs: Mapping[str, str]  # input logical path -> the (first) bundle that takes it
+    plain: tuple[str, ...] = ()  # assets also published under their own name, sorted
 
 
 def make_plan(config: Config, tree: SourceTree) -> Plan:
     bundle_inputs: dict[str, str] = {}
+    kept: set[str] = set()  # inputs of a bundle with keep_inputs: published on their own too
     bundles: dict[str, Asset] = {}
     for spec in config.bundles:
         inputs = _match_inputs(config, spec, tree)
         for source in inputs:
             bundle_inputs.setdefault(source.logical_path, spec.name)
+            if spec.keep_inputs:
+                kept.add(source.logical_path)
         bundles[spec.name] = Asset(spec.name, inputs, spec)
     assets: dict[str, Asset] = {}
     for name, source in tree.files.items():
-        if name in bundle_inputs:
+        if name in bundle_inputs and name not in kept:
             continue
         if name in bundles:
             raise ConfigError(
@@ -69,12 +77,48 @@ def make_plan(config: Config, tree: SourceTree) -> Plan:
             )
         assets[name] = Asset(name, (source,))
     assets.update(bundles)
-    return Plan({name: assets[name] for name in sorted(assets)}, bundle_inputs)
+    ordered = {name: assets[name] for name in sorted(assets)}
+    return Plan(ordered, bundle_inputs, _plain(config, ordered))
+
+
+def _plain(config: Config, assets: Mapping[str, Asset]) -> tuple[str, ...]:
+    """The assets that ``plain`` names: each glob must match one, and no plain name may be one
+    the release keeps for something else (the manifest, a fingerprinted file)."""
+    chosen: set[str] = set()
+    for pattern in config.plain:
+        glob = compile_glob(pattern)
+        matched = [name for name in assets if glob.matches(name)]
+        if not matched:
+            raise ConfigError(
+                f"{pattern!r} matches no asset of the release; use a published logical path "
+                "(a file's path under source, or a bundle's key), or remove it",
+                file=config.file,
+                key="plain",
+            )
+        chosen.update(matched)
+    for name in sorted(chosen):
+        if name == FILENAME:
+            raise ConfigError(
+                f"{name!r} cannot be published under its own name: the release's manifest "
+                "has it; rename the file or drop it from plain",
+                file=config.file,
+                key="plain",
+            )
+        if looks_fingerprinted(name):
+            # Every release path has this form, and a fingerprinted file is never modified: a
+            # plain copy under such a name could overwrite one (of this build or an earlier one).
+            raise ConfigError(
+                f"{name!r} has the form of a fingerprinted file name (<stem>.<12 hex digits>."
+                "<ext>), which the release keeps immutable; rename the file or drop it from plain",
+                file=config.file,
+                key="plain",
+            )
+    return tuple(sorted(chosen))
 
 
 def check_names(config: Config, plan: Plan) -> None:
     """The config's keys that name assets of the release (budgets, import map targets, module
-    globs) against the plan: one that names none is a ``ConfigError`` naming the key."""
+    globs, aliases) against the plan: one that names none is a ``ConfigError`` naming the key."""
     for name in config.budgets:
         if name not in plan.assets:
             raise ConfigError(
@@ -89,6 +133,23 @@ def check_names(config: Config, plan: Plan) -> None:
                 "use a published logical path",
                 file=config.file,
                 key=f'importmap."{specifier}"',
+            )
+    for alias, target in config.aliases.items():
+        if alias in plan.assets:
+            raise ConfigError(
+                f"is the logical path of an asset of the release; an alias must be another "
+                f"name, or lookups of {alias!r} would be ambiguous",
+                file=config.file,
+                key=f'aliases."{alias}"',
+            )
+        if target not in plan.assets:
+            bundle = plan.bundle_inputs.get(target)
+            hint = f" (it is an input of the bundle {bundle})" if bundle is not None else ""
+            raise ConfigError(
+                f"names {target!r}, which is not an asset of the release{hint}; use a "
+                "published logical path (a bundle's key, or a file's path under source)",
+                file=config.file,
+                key=f'aliases."{alias}"',
             )
     for pattern in config.modules:
         glob = compile_glob(pattern)
@@ -114,7 +175,7 @@ def _match_inputs(config: Config, spec: BundleSpec, tree: SourceTree) -> tuple[S
             matched = [found] if found else []
         if not matched:
             raise ConfigError(
-                f"{pattern!r} matches no file in {', '.join(str(s) for s in config.sources)} "
+                f"{pattern!r} matches no file in {_load_path(config)} "
                 "(dot files never count); fix the pattern or remove it",
                 file=config.file,
                 key=key,
@@ -139,3 +200,11 @@ def _match_inputs(config: Config, spec: BundleSpec, tree: SourceTree) -> tuple[S
                 key=key,
             )
     return tuple(chosen.values())
+
+
+def _load_path(config: Config) -> str:
+    """The source directories, for a message: ``static, wiki/static (as wiki/)``."""
+    return ", ".join(
+        f"{source.path} (as {source.prefix})" if source.prefix else str(source.path)
+        for source in config.sources
+    )

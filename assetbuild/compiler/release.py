@@ -1,16 +1,19 @@
 """The release directory: the only module that writes or removes release files.
 
 Owns: append-only writes (a fingerprinted file is written once, through a temporary name and a
-rename, and never modified), precompressed variants, the manifest history that ``clean`` keeps
-by, the atomic replacement of ``manifest.json`` (always last), the lock that serializes builds
-into one directory, and ``clean``.
+rename, and never modified), precompressed variants, the plain (unfingerprinted) copies, which
+are replaced atomically (a temporary name and a rename) whenever their bytes change, the
+manifest history that ``clean`` keeps by, the atomic replacement of ``manifest.json`` (always
+last), the lock that serializes builds into one release, and ``clean``.
 Must not: decide what goes into a release; it is handed finished outputs.
 
-Layout of the bookkeeping, inside the release so that it travels with it:
-``.assetbuild/lock`` (flock), ``.assetbuild/history`` (one manifest digest per build, oldest
-first) and ``.assetbuild/manifests/<digest>.json`` (each manifest, plus the encodings that build
-tried, so a rebuild knows a missing ``.gz`` was not worth writing rather than never tried), and
-``.assetbuild/cache.json`` (the build cache, see ``cache``).
+Layout of the bookkeeping, in the state directory: by default ``.assetbuild/`` inside the
+release, so that it travels with it; an integration may put it elsewhere (``Config.state``), so
+that a server that hands out the whole release directory hands out none of it. ``lock``
+(flock), ``history`` (one manifest digest per build, oldest first) and
+``manifests/<digest>.json`` (each manifest, plus the encodings that build tried, so a rebuild
+knows a missing ``.gz`` was not worth writing rather than never tried), and ``cache.json`` (the
+build cache, see ``cache``). One state directory serves one release directory.
 """
 
 from __future__ import annotations
@@ -65,9 +68,10 @@ class Published:
 
 
 class Release:
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, state: Path | None = None):
         self.directory = directory
-        self.state = directory / STATE_DIR
+        # The bookkeeping; None keeps it inside the release, where it always was.
+        self.state = directory / STATE_DIR if state is None else state
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
@@ -93,37 +97,62 @@ class Release:
 
     def clean(self, keep: int) -> tuple[str, ...]:
         """Remove every file that neither the current manifest nor the ``keep - 1`` builds before
-        it name. Returns the removed paths, relative to the release directory."""
+        it name (their plain copies included). Returns the removed paths, relative to the release
+        directory; the manifest copies of builds no longer kept go too, wherever the state
+        directory is (those outside the release are not listed)."""
         if keep < 1:
             raise ValueError("keep must be at least 1")
         with self._locked():
             history = self._history()
             current = self.directory / FILENAME
-            current_digest = _digest(current.read_bytes()) if current.is_file() else None
-            kept_digests: list[str] = [current_digest] if current_digest else []
+            in_force: Manifest | None = None
+            kept_digests: list[str] = []
+            if current.is_file():
+                data = current.read_bytes()
+                try:
+                    in_force = loads(data, str(current))
+                except ManifestError as exc:
+                    raise ReleaseError(
+                        f"{exc}; clean removes nothing while the manifest in force cannot be read"
+                    ) from None
+                kept_digests.append(_digest(data))
             for digest in reversed(history):
                 if len(kept_digests) >= keep:
                     break
                 if digest not in kept_digests:
                     kept_digests.append(digest)
-            named: set[str] = {FILENAME, f"{STATE_DIR}/lock", f"{STATE_DIR}/history"}
-            named.add(f"{STATE_DIR}/{CACHE_FILE}")
+            # Real paths: the state directory may lie inside the release or elsewhere, and may
+            # be spelt through a symlink; a file must be recognised as kept either way.
+            directory = Path(os.path.realpath(self.directory))
+            state = Path(os.path.realpath(self.state))
+            named: set[Path] = {directory / FILENAME}
+            if in_force is not None:
+                # From the manifest itself, not its copy in the state directory: bookkeeping
+                # kept apart from the release may be lost (or not shipped with it), and clean
+                # must never take the release in force with it.
+                named.update(directory / p for p in in_force.release_paths())
+            named.update(state / path.relative_to(self.state) for path in self._state_files())
             for digest in kept_digests:
-                named.add(f"{STATE_DIR}/manifests/{digest}.json")
+                named.add(state / self._manifest_copy(digest).relative_to(self.state))
                 manifest = self._history_manifest(digest)
                 if manifest is not None:
-                    named.update(manifest.release_paths())
+                    named.update(directory / p for p in manifest.release_paths())
             removed: list[str] = []
-            for path in sorted(self.directory.rglob("*")):
-                relative = path.relative_to(self.directory).as_posix()
-                if (path.is_file() or path.is_symlink()) and relative not in named:
+            for path in sorted(directory.rglob("*")):
+                if (path.is_file() or path.is_symlink()) and path not in named:
                     path.unlink()
-                    removed.append(relative)
-            for path in sorted(self.directory.rglob("*"), reverse=True):
+                    removed.append(path.relative_to(directory).as_posix())
+            for path in sorted(directory.rglob("*"), reverse=True):
                 if path.is_dir() and not any(path.iterdir()):
                     path.rmdir()
+            if not state.is_relative_to(directory):
+                # Only what this module writes there (the copies of manifests no longer kept,
+                # temporary files of a killed build): an outside state directory may hold more.
+                for path in sorted([*state.glob("manifests/*"), *state.glob(".tmp-*")]):
+                    if path.is_file() and path not in named:
+                        path.unlink()
             self._replace(
-                f"{STATE_DIR}/history",
+                self.state / "history",
                 "".join(f"{d}\n" for d in reversed(kept_digests) if d).encode("ascii"),
             )
             return tuple(removed)
@@ -147,9 +176,16 @@ class Release:
         finally:
             handle.close()  # closing releases the lock
 
-    def _replace(self, relative: str, data: bytes) -> None:
-        """Atomically replace a small bookkeeping file, durably (fsync file, then directory)."""
-        target = self.directory / relative
+    def _state_files(self) -> tuple[Path, ...]:
+        """The bookkeeping files that every build keeps: the lock, the history, the cache."""
+        return (self.state / "lock", self.state / "history", self.state / CACHE_FILE)
+
+    def _manifest_copy(self, digest: str) -> Path:
+        return self.state / "manifests" / f"{digest}.json"
+
+    def _replace(self, target: Path, data: bytes) -> None:
+        """Atomically replace a small file (the manifest, a bookkeeping file), durably (fsync
+        file, then directory)."""
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
         try:
@@ -172,8 +208,8 @@ class Release:
     def _keep_copy(self, manifest_bytes: bytes, encodings: Sequence[str]) -> str:
         """Keep a copy of a manifest (with the encodings its build tried); its digest."""
         digest = _digest(manifest_bytes)
-        copy = f"{STATE_DIR}/manifests/{digest}.json"
-        if not (self.directory / copy).is_file():
+        copy = self._manifest_copy(digest)
+        if not copy.is_file():
             record = json.loads(manifest_bytes)
             record["compress"] = list(encodings)
             self._replace(copy, json.dumps(record, sort_keys=True).encode("utf-8"))
@@ -185,7 +221,7 @@ class Release:
         history = self._history()
         if not history or history[-1] != digest:
             self._replace(
-                f"{STATE_DIR}/history", "".join(f"{d}\n" for d in (*history, digest)).encode()
+                self.state / "history", "".join(f"{d}\n" for d in (*history, digest)).encode()
             )
 
     def _history(self) -> list[str]:
@@ -198,7 +234,7 @@ class Release:
         ]
 
     def _history_manifest(self, digest: str) -> Manifest | None:
-        path = self.state / "manifests" / f"{digest}.json"
+        path = self._manifest_copy(digest)
         try:
             return loads(path.read_bytes(), str(path))
         except (OSError, ManifestError):
@@ -208,7 +244,7 @@ class Release:
         """(release path, encoding) pairs an earlier build compressed, kept or not."""
         tried: set[tuple[str, str]] = set()
         for digest in self._history():
-            path = self.state / "manifests" / f"{digest}.json"
+            path = self._manifest_copy(digest)
             try:
                 record = json.loads(path.read_bytes())
                 encodings = [e for e in record.get("compress", []) if e in compress.SUFFIX]
@@ -259,12 +295,15 @@ class Session:
         url: str,
         encodings: Sequence[str],
         importmap: Mapping[str, str] | None = None,
+        plain: Sequence[str] = (),
+        aliases: Mapping[str, str] | None = None,
         cache: bytes | None = None,
         pool: Executor | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> Published:
-        """Move the staged files into place, write the variants that are missing, then replace
-        the manifest (last), then the build cache (``cache``'s bytes). ``pool`` runs the
+        """Move the staged files into place, write the variants that are missing and the plain
+        copies (``plain``: logical paths of ``outputs``) whose bytes changed, then replace the
+        manifest (last), then the build cache (``cache``'s bytes). ``pool`` runs the
         compression (the codecs release the GIL)."""
         written = []
         for release_path, temporary in sorted(self._staged.items()):
@@ -313,16 +352,24 @@ class Session:
                 sources=output.sources,
                 imports=output.imports,
             )
+        by_name = {output.logical_path: output for output in outputs}
+        for name in sorted(plain):
+            if self._copy_plain(name, by_name[name].release_path):
+                written.append(name)
         manifest = Manifest(
-            url=url, assets=dict(sorted(entries.items())), importmap=dict(importmap or {})
+            url=url,
+            assets=dict(sorted(entries.items())),
+            importmap=dict(importmap or {}),
+            plain=tuple(sorted(plain)),
+            aliases=dict(sorted((aliases or {}).items())),
         )
         manifest_bytes = dumps(manifest)
         digest = self.release._keep_copy(manifest_bytes, encodings)
-        self.release._replace(FILENAME, manifest_bytes)
+        self.release._replace(self.directory / FILENAME, manifest_bytes)
         self.release._append_history(digest)
         if cache is not None:
             # After the manifest: a cache only ever names outputs the release holds.
-            self.release._replace(f"{STATE_DIR}/{CACHE_FILE}", cache)
+            self.release._replace(self.release.state / CACHE_FILE, cache)
         return Published(manifest, manifest_bytes, tuple(sorted(written)), sizes, self.previous)
 
     def discard(self) -> None:
@@ -351,6 +398,24 @@ class Session:
                 missing.append(encoding)
             # else: compressed by an earlier build and not 5% smaller; same bytes, same answer
         return found, missing
+
+    def _copy_plain(self, logical_path: str, release_path: str) -> bool:
+        """Make the file at ``logical_path`` hold the bytes of ``release_path``: whether it had
+        to be written. Never compressed: a plain name's bytes change from build to build, and a
+        variant left behind by one build would then be served with another build's file."""
+        data = Path(self.directory, release_path).read_bytes()
+        target = os.path.join(self.directory, logical_path)
+        try:
+            with open(target, "rb") as handle:
+                if handle.read(len(data) + 1) == data:
+                    return False  # unchanged: keep its mtime, and so every validator a server sent
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            pass
+        self._makedirs(os.path.dirname(target))
+        # Through a temporary name and a rename: a request during the build gets the old bytes
+        # or the new ones, never a partial file.
+        os.replace(_write_temporary(os.path.dirname(target), data), target)
+        return True
 
     def _make_variants(self, release_path: str, encodings: list[str]) -> dict[str, str]:
         """Write the variants of one file that pay; encoding -> variant's release path."""

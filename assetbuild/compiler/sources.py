@@ -1,8 +1,10 @@
 """The load path: source directories -> logical path -> file, sorted the same everywhere.
 
-Owns: walking the source directories, the rules for what is never published (dotfiles and
-dot-directories, excluded globs, the output directory when it lies inside a source), shadowing
-between directories of the load path, and symlink containment.
+Owns: walking the source directories, each under its prefix (a directory with the prefix
+"wiki/" gives logical paths wiki/...), the rules for what is never published (dotfiles and
+dot-directories, excluded globs, the output and bookkeeping directories when they lie inside a
+source), shadowing between directories of the load path (by logical path, prefix included), and
+symlink containment.
 Must not: read file contents, or write anything.
 """
 
@@ -13,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assetbuild.compiler.config import SourceDir
 from assetbuild.compiler.globs import Glob
 from assetbuild.compiler.problems import Log
 from assetbuild.errors import Problem
@@ -21,7 +24,7 @@ from assetbuild.manifest import unsafe_path_reason
 
 @dataclass(frozen=True)
 class Source:
-    logical_path: str  # relative to its source directory, "/"-separated
+    logical_path: str  # its directory's prefix, then its path in it, "/"-separated
     file: Path  # where to read it (through any symlink, which is known to stay inside)
 
 
@@ -45,22 +48,26 @@ class SourceTree:
 
 
 def collect(
-    roots: Iterable[Path],
+    roots: Iterable[SourceDir],
     exclude: Iterable[Glob],
-    skip: Path | None = None,
+    skip: Path | Iterable[Path] | None = None,
     log: Log | None = None,
 ) -> SourceTree:
     """Every publishable file under ``roots``; the first root that has a logical path wins.
 
-    ``skip`` is the output directory: when it lies inside a source directory, it is left out,
-    so a release never publishes an earlier release. A phase of its own: what is wrong goes to
-    ``log`` (a new one by default), and ``BuildError`` is raised at its end if anything is.
+    ``skip`` is the output directory (and the bookkeeping directory, when it is elsewhere):
+    when it lies inside a source directory, it is left out, so a release never publishes an
+    earlier release. A phase of its own: what is wrong goes to ``log`` (a new one by default),
+    and ``BuildError`` is raised at its end if anything is.
     """
     log = log if log is not None else Log()
     roots = tuple(roots)
     excludes = tuple(exclude)
-    real_roots = tuple(os.path.realpath(r) for r in roots)
-    skip_real = os.path.realpath(skip) if skip is not None else None
+    # Containment is by real directory: a symlink may point into any directory of the load
+    # path, whatever prefix that directory's files get.
+    real_roots = tuple(os.path.realpath(r.path) for r in roots)
+    skips = () if skip is None else (skip,) if isinstance(skip, Path) else tuple(skip)
+    skip_real = frozenset(os.path.realpath(s) for s in skips)
     files: dict[str, Source] = {}
     shadowed: list[Shadowed] = []
     excluded: dict[str, Source] = {}
@@ -82,7 +89,9 @@ def collect(
 
 
 class _Walker:
-    def __init__(self, root: Path, real_roots: tuple[str, ...], skip: str | None, log: Log):
+    def __init__(
+        self, root: SourceDir, real_roots: tuple[str, ...], skip: frozenset[str], log: Log
+    ):
         self.root = root
         self.real_roots = real_roots
         self.skip = skip
@@ -92,7 +101,7 @@ class _Walker:
         return any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in self.real_roots)
 
     def walk(self) -> Iterable[tuple[str, Path]]:
-        yield from self._walk(self.root, "", {os.path.realpath(self.root)})
+        yield from self._walk(self.root.path, self.root.prefix, {os.path.realpath(self.root.path)})
 
     def _walk(self, directory: Path, prefix: str, active: set[str]) -> Iterable[tuple[str, Path]]:
         try:
@@ -125,7 +134,7 @@ class _Walker:
                     continue
             if entry.is_dir():
                 real = os.path.realpath(path)
-                if real == self.skip:
+                if real in self.skip:
                     continue
                 if real in active:
                     self.log.report(Problem("symlink makes a directory loop", str(path)))

@@ -3,7 +3,9 @@
 Owns: reading the manifest (through ``assetbuild.manifest``) when constructed and, with
 ``reload=True``, again when the file changes; the URL prefix (the manifest's ``url`` or an
 override such as a CDN); percent-encoding release paths; the precomputed URL and default tag of
-every asset; ``MissingAssetError`` with close matches for a name the manifest does not have.
+every asset; the manifest's aliases, resolved once, at load, so that every lookup takes an alias
+where it takes a logical path at no cost; ``MissingAssetError`` with close matches (aliases
+included) for a name the manifest does not have.
 Must not: write or create any file, compile anything, import the build side (``assetbuild.compiler``,
 webassets, rcssmin, rjsmin, click, brotli) or a template engine or framework, or touch the
 filesystem on a lookup unless ``reload=True`` asked for it.
@@ -58,7 +60,7 @@ class _Asset:
 class _Release:
     """Everything a lookup needs from one reading of the manifest; never changed once made."""
 
-    __slots__ = ("assets", "importmap", "manifest", "stamp", "urls")
+    __slots__ = ("aliases", "assets", "importmap", "manifest", "stamp", "urls")
 
     def __init__(
         self,
@@ -69,7 +71,10 @@ class _Release:
         importmap: str,
     ) -> None:
         self.manifest = manifest
-        self.urls = urls  # apart from ``assets`` so url(), the hot path, is one dict access
+        self.aliases = manifest.aliases  # alias -> logical path
+        # Logical path (or alias) -> URL, apart from ``assets`` so url(), the hot path, is one
+        # dict access, for an alias too.
+        self.urls = urls
         # Made on first use (see ``asset``): a manifest of 14,000 assets loads faster, and a
         # page uses a few dozen of them.
         self.assets = assets
@@ -77,17 +82,28 @@ class _Release:
         self.importmap = importmap  # the import map's JSON, escaped for a <script> element
 
     def asset(self, name: str) -> _Asset | None:
-        """The record of ``name`` (None if the manifest has no such asset). Two threads may make
-        the same record at once; they are equal, and either one is kept."""
+        """The record of ``name``, a logical path or an alias (None if the manifest has neither).
+        Two threads may make the same record at once; they are equal, and either one is kept."""
         asset = self.assets.get(name)
         if asset is None:
             entry = self.manifest.assets.get(name)
             if entry is None:
-                return None
+                target = self.aliases.get(name)
+                if target is None:
+                    return None
+                # An alias shares its asset's record, so a tag made for one serves both.
+                found = self.asset(target)
+                if found is not None:  # always: the reader checked that targets are assets
+                    self.assets[name] = found
+                return found
             asset = self.assets[name] = _Asset(
                 self.urls[name], entry.integrity, _KINDS.get(_extension(name)), None
             )
         return asset
+
+    def canonical(self, name: str) -> str:
+        """The logical path ``name`` stands for: itself, or an alias's target."""
+        return self.aliases.get(name, name)
 
 
 class Assets:
@@ -181,7 +197,7 @@ class Assets:
                     _html.modulepreload(
                         release.urls[dep], release.manifest.assets[dep].integrity, nonce
                     )
-                    for dep in _static_closure(release.manifest, name)
+                    for dep in _static_closure(release.manifest, release.canonical(name))
                 )
                 + tag
             )
@@ -212,7 +228,7 @@ class Assets:
                 raise ValueError("give the preload destination once, as as_= or as=")
             as_ = str(spelled)
         if as_ is None:
-            as_ = _DESTINATIONS.get(_extension(name))
+            as_ = _DESTINATIONS.get(_extension(self._current().canonical(name)))
             if as_ is None:
                 raise ValueError(
                     f"cannot tell what kind of file {name!r} is from its extension; "
@@ -221,14 +237,15 @@ class Assets:
         return _html.preload(asset.url, as_, asset.integrity, attrs)
 
     def __contains__(self, name: object) -> bool:
+        """Whether ``name`` is a logical path or an alias of the release."""
         return name in self._current().urls
 
     def __len__(self) -> int:
-        return len(self._current().urls)
+        return len(self._current().manifest.assets)
 
     def __iter__(self) -> Iterator[str]:
-        """The logical paths, in manifest order (sorted)."""
-        return iter(self._current().urls)
+        """The logical paths, in manifest order (sorted); not the aliases."""
+        return iter(self._current().manifest.assets)
 
     def __repr__(self) -> str:
         options = "" if self._prefix is None else f", url={self._prefix!r}"
@@ -276,6 +293,8 @@ class Assets:
                 path = entry.path
                 safe = _URL_SAFE.fullmatch(path)
                 urls[name] = prefix + (path if safe else quote(path, safe="/"))
+        for alias, target in manifest.aliases.items():
+            urls[alias] = urls[target]  # the reader checked that every target is an asset
         release = _Release(manifest, urls, assets, stamp, _importmap(manifest, prefix, urls))
         for name, entry in entries.items():
             if entry.imports is not None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assetbuild.compiler.config import BundleSpec, load_config
+from assetbuild.compiler.config import BundleSpec, Defaults, SourceDir, load_config
 from assetbuild.errors import ConfigError
 from tests.conftest import write
 
@@ -20,7 +20,7 @@ def project(tmp_path: Path, toml: str, name: str = "assetbuild.toml") -> Path:
 def test_a_minimal_config_gets_the_documented_defaults(tmp_path: Path) -> None:
     root = project(tmp_path, 'source = "static"\noutput = "build"\n')
     config = load_config(cwd=root, environ={})
-    assert config.sources == (root / "static",)
+    assert config.sources == (SourceDir(root / "static"),)
     assert config.output == root / "build"
     assert config.url == "/static/"
     assert config.compress == ("gzip", "br")
@@ -47,7 +47,7 @@ def test_relative_paths_are_relative_to_the_config_file_not_the_current_director
 ) -> None:
     root = project(tmp_path / "app", 'source = "static"\noutput = "../out"\n')
     config = load_config(Path("app/assetbuild.toml"), cwd=tmp_path, environ={})
-    assert config.sources == (root / "static",)
+    assert config.sources == (SourceDir(root / "static"),)
     assert config.output == root / "../out"
 
 
@@ -91,7 +91,7 @@ def test_the_environment_overrides_the_file_relative_to_the_current_directory(
         "ASSETBUILD_URL": "https://cdn.example.com/s",
     }
     config = load_config(cwd=root, environ=environ)
-    assert config.sources == (root / "other", root / "more")
+    assert config.sources == (SourceDir(root / "other"), SourceDir(root / "more"))
     assert config.output == root / "elsewhere"
     assert config.url == "https://cdn.example.com/s/"
 
@@ -157,6 +157,53 @@ def test_the_output_flag_wins_over_the_environment(tmp_path: Path) -> None:
             "maps a prefix",
         ),
         ('source = "static"\noutput = = "b"\n', None, "not valid TOML"),
+        (
+            'source = ["static", {path = "static", prefx = "w/"}]\noutput = "b"\n',
+            "source[1].prefx",
+            "unknown key",
+        ),
+        ('source = [{prefix = "w/"}]\noutput = "b"\n', "source[0].path", "is required"),
+        ('source = [{path = "nope"}]\noutput = "b"\n', "source[0].path", "does not exist"),
+        ('source = [{path = "static", prefix = 1}]\noutput = "b"\n', "source[0].prefix", "string"),
+        (
+            'source = [{path = "static", prefix = "../w"}]\noutput = "b"\n',
+            "source[0].prefix",
+            "'..' segment",
+        ),
+        (
+            'source = [{path = "static", prefix = "/w/"}]\noutput = "b"\n',
+            "source[0].prefix",
+            "is absolute",
+        ),
+        (
+            'source = [{path = "static", prefix = "w//"}]\noutput = "b"\n',
+            "source[0].prefix",
+            "empty",
+        ),
+        (
+            'source = [{path = "static", prefix = ".w/"}]\noutput = "b"\n',
+            "source[0].prefix",
+            "starts with '.'",
+        ),
+        ('source = [{path = "static", prefix = "/"}]\noutput = "b"\n', "source[0].prefix", "empty"),
+        ('source = "static"\noutput = "b"\nplain = "favicon.ico"\n', "plain", "list of glob"),
+        ('source = "static"\noutput = "b"\nplain = ["../robots.txt"]\n', "plain", "inside it"),
+        ('source = "static"\noutput = "b"\naliases = ["x"]\n', "aliases", "table of alias"),
+        (
+            'source = "static"\noutput = "b"\n[aliases]\nhome = 1\n',
+            'aliases."home"',
+            "logical path of an asset",
+        ),
+        (
+            'source = "static"\noutput = "b"\n[aliases]\n"../home" = "css/app.css"\n',
+            'aliases."../home"',
+            "the alias '../home' has an empty, '.' or '..' segment",
+        ),
+        (
+            'source = "static"\noutput = "b"\n[aliases]\nhome = "/css/app.css"\n',
+            'aliases."home"',
+            "is absolute",
+        ),
     ],
 )
 def test_a_bad_config_names_the_file_and_the_key(
@@ -194,3 +241,170 @@ def test_a_pyproject_without_the_table_is_no_config(tmp_path: Path) -> None:
 def test_a_missing_config_flag_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such config file"):
         load_config(Path("nope.toml"), cwd=tmp_path, environ={})
+
+
+# --- source entries with a prefix ---------------------------------------------------------------
+
+
+def test_a_source_entry_may_be_a_table_with_a_prefix_normalised_to_end_with_a_slash(
+    tmp_path: Path,
+) -> None:
+    root = project(
+        tmp_path,
+        'output = "b"\nsource = ["static", {path = "wiki/static", prefix = "wiki"}, '
+        '{path = "blog/static", prefix = "blog/posts/"}, {path = "more"}]\n',
+    )
+    write(root, {"wiki/static/js/editor.js": "", "blog/static/x.css": "", "more/y.css": ""})
+    assert load_config(cwd=root, environ={}).sources == (
+        SourceDir(root / "static"),
+        SourceDir(root / "wiki/static", "wiki/"),
+        SourceDir(root / "blog/static", "blog/posts/"),
+        SourceDir(root / "more"),
+    )
+
+
+def test_the_source_environment_variable_names_directories_without_prefixes(
+    tmp_path: Path,
+) -> None:
+    root = project(tmp_path, 'source = [{path = "static", prefix = "s/"}]\noutput = "b"\n')
+    config = load_config(cwd=root, environ={"ASSETBUILD_SOURCE": "static"})
+    assert config.sources == (SourceDir(root / "static"),)
+
+
+# --- plain and aliases ----------------------------------------------------------------------------
+
+
+def test_plain_and_aliases_are_read_as_written(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        'source = "static"\noutput = "b"\nplain = ["favicon.ico", "img/email/*.png"]\n'
+        '[aliases]\nhome_style_bundle = "css/home.css"\n"admin/base" = "css/admin.css"\n',
+    )
+    config = load_config(cwd=root, environ={})
+    assert config.plain == ("favicon.ico", "img/email/*.png")
+    assert config.aliases == {"home_style_bundle": "css/home.css", "admin/base": "css/admin.css"}
+
+
+def test_without_the_new_keys_there_is_nothing_plain_no_alias_and_no_outside_state(
+    tmp_path: Path,
+) -> None:
+    config = load_config(cwd=project(tmp_path, 'source = "static"\noutput = "b"\n'), environ={})
+    assert (config.plain, config.aliases, config.state) == ((), {}, None)
+
+
+# --- defaults from a framework integration --------------------------------------------------------
+
+
+def django_defaults(root: Path, **changes: object) -> Defaults:
+    values: dict[str, object] = {
+        "sources": (SourceDir(Path("static")), SourceDir(root / "app/static", "app")),
+        "output": Path("staticfiles"),
+        "url": "/assets",
+        "exclude": ("**/CVS", "**/*~"),
+        "state": Path("var/assetbuild"),
+        "origin": "Django's settings",
+    }
+    values.update(changes)
+    return Defaults(**values)  # type: ignore[arg-type]
+
+
+def test_with_defaults_no_config_file_is_needed(tmp_path: Path) -> None:
+    root = write(tmp_path, {"static/a.css": "", "app/static/b.css": ""})
+    config = load_config(cwd=root, environ={}, defaults=django_defaults(root))
+    assert config.file == root / "assetbuild.toml"  # where it would be, for messages
+    assert config.sources == (SourceDir(root / "static"), SourceDir(root / "app/static", "app/"))
+    assert config.output == root / "staticfiles"  # relative to the current directory
+    assert config.url == "/assets/"
+    assert config.exclude == ("**/CVS", "**/*~")
+    assert config.state == root / "var/assetbuild"
+    assert config.bundles == () and config.compress == ("gzip", "br")
+
+
+def test_with_defaults_a_pyproject_without_the_table_is_no_config_either(tmp_path: Path) -> None:
+    root = write(tmp_path, {"static/a.css": "", "app/static/b.css": ""})
+    write(root, {"pyproject.toml": '[project]\nname = "site"\n'})
+    config = load_config(cwd=root, environ={}, defaults=django_defaults(root))
+    assert config.file == root / "assetbuild.toml"
+
+
+def test_with_defaults_the_file_gives_everything_but_where_the_release_goes(
+    tmp_path: Path,
+) -> None:
+    root = write(tmp_path, {"static/a.css": "", "app/static/b.css": ""})
+    write(
+        root,
+        {
+            "pyproject.toml": '[tool.assetbuild]\nexclude = ["scss/**"]\ncompress = []\n'
+            'plain = ["favicon.ico"]\n[tool.assetbuild.bundles]\n"css/app.css" = ["a.css"]\n'
+            '[tool.assetbuild.aliases]\nhome = "css/app.css"\n'
+        },
+    )
+    config = load_config(cwd=root, environ={}, defaults=django_defaults(root))
+    assert config.file == root / "pyproject.toml"
+    assert config.exclude == ("scss/**", "**/CVS", "**/*~")  # the file's, then the framework's
+    assert config.compress == ()
+    assert config.plain == ("favicon.ico",)
+    assert config.aliases == {"home": "css/app.css"}
+    assert [b.name for b in config.bundles] == ["css/app.css"]
+
+
+@pytest.mark.parametrize("key", ["source", "output", "url"])
+def test_with_defaults_the_file_may_not_say_where_the_release_goes(
+    tmp_path: Path, key: str
+) -> None:
+    root = write(tmp_path, {"static/a.css": "", "app/static/b.css": ""})
+    write(root, {"assetbuild.toml": f'{key} = "static"\n'})
+    with pytest.raises(ConfigError) as caught:
+        load_config(cwd=root, environ={}, defaults=django_defaults(root))
+    assert caught.value.key == key
+    assert str(caught.value) == (
+        f"{root / 'assetbuild.toml'}: {key}: is set by Django's settings; remove it from the file"
+    )
+
+
+def test_with_defaults_the_output_flag_and_the_environment_still_override(tmp_path: Path) -> None:
+    root = write(tmp_path, {"static/a.css": "", "app/static/b.css": "", "other/c.css": ""})
+    environ = {
+        "ASSETBUILD_OUTPUT": "env-out",
+        "ASSETBUILD_URL": "https://cdn.example.com/s",
+        "ASSETBUILD_SOURCE": "other",  # the framework knows its sources: not overridden
+    }
+    config = load_config(cwd=root, environ=environ, defaults=django_defaults(root))
+    assert config.output == root / "env-out"
+    assert config.url == "https://cdn.example.com/s/"
+    assert [s.path for s in config.sources] == [root / "static", root / "app/static"]
+    flagged = load_config(
+        cwd=root, environ=environ, output=Path("flag-out"), defaults=django_defaults(root)
+    )
+    assert flagged.output == root / "flag-out"
+
+
+def test_with_defaults_an_explicit_config_file_must_still_exist(tmp_path: Path) -> None:
+    root = write(tmp_path, {"static/a.css": "", "app/static/b.css": ""})
+    with pytest.raises(ConfigError, match="no such config file"):
+        load_config(Path("nope.toml"), cwd=root, environ={}, defaults=django_defaults(root))
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        (
+            {"sources": (SourceDir(Path("missing")),)},
+            "source directory 'ROOT/missing' (from "
+            "Django's settings) does not exist; create it or fix the setting",
+        ),
+        ({"sources": ()}, "Django's settings name no source directory"),
+        ({"sources": (SourceDir(Path("static"), "../up"),)}, "has an empty, '.' or '..' segment"),
+        ({"output": Path("static")}, "output: is the source directory"),
+        ({"url": ""}, "the URL prefix from Django's settings is empty"),
+        ({"exclude": ("/etc/**",)}, "'/etc/**' (from Django's settings) is absolute"),
+        ({"state": Path("staticfiles")}, "state: the state directory ROOT/staticfiles (from "),
+    ],
+)
+def test_unusable_defaults_are_a_config_error_naming_where_they_came_from(
+    tmp_path: Path, changes: dict[str, object], words: str
+) -> None:
+    root = write(tmp_path, {"static/a.css": "", "app/static/b.css": ""})
+    with pytest.raises(ConfigError) as caught:
+        load_config(cwd=root, environ={}, defaults=django_defaults(root, **changes))
+    assert words.replace("ROOT", str(root)) in str(caught.value)

@@ -7,7 +7,8 @@ strings, integers and booleans, written out by the small emitter below, under bo
 ``assetbuild.toml`` and ``pyproject.toml``'s ``[tool.assetbuild]``), and documents shaped like a
 config whose values are drawn from path-like strings (relative, absolute, ``..``, globs,
 backslashes, schemes, NUL, too long for the file system), so that validation gets past
-``source`` to every other key.
+``source`` (a path, or a list of paths and ``{path, prefix}`` tables) to every other key
+(``plain`` and ``aliases`` included).
 
 Each example gets its own directory (with a ``static/`` source directory in it) under a
 module-wide scratch directory, and no environment: ``ASSETBUILD_*`` variables never apply.
@@ -115,9 +116,18 @@ BUNDLE = (
     )
     | VALUES
 )
+SOURCE_TABLE = st.fixed_dictionaries(
+    {"path": st.just("static") | PATH_LIKE},
+    optional={
+        "prefix": st.sampled_from(["wiki", "wiki/", "a/b/", "", "/", ".w/", "w//", "../w"])
+        | PATH_LIKE
+        | VALUES,
+        "extra": VALUES,
+    },
+)
 SHAPED = st.fixed_dictionaries(
     {
-        "source": st.just("static") | PATH_LIKE | st.lists(PATH_LIKE, max_size=3),
+        "source": st.just("static") | PATH_LIKE | st.lists(PATH_LIKE | SOURCE_TABLE, max_size=3),
         "output": st.sampled_from(["out", "static/out", "build/static"]) | PATH_LIKE,
     },
     optional={
@@ -134,6 +144,8 @@ SHAPED = st.fixed_dictionaries(
         )
         | VALUES,
         "importmap": st.dictionaries(st.text(max_size=8), PATH_LIKE, max_size=3) | VALUES,
+        "plain": st.lists(PATH_LIKE, max_size=3) | VALUES,
+        "aliases": st.dictionaries(PATH_LIKE | st.text(max_size=8), PATH_LIKE, max_size=3) | VALUES,
     },
 )
 
@@ -225,8 +237,10 @@ def relative_inside(path: str) -> bool:
 
 
 def raw_sources(document: dict[str, Any]) -> list[str]:
+    """The directories of ``source`` as written (a table's ``path``)."""
     raw = document["source"]
-    return list(raw) if isinstance(raw, list) else [raw]
+    items = list(raw) if isinstance(raw, list) else [raw]
+    return [item["path"] if isinstance(item, dict) else item for item in items]
 
 
 def source_relative_strings(config: Config) -> Iterator[tuple[str, str]]:
@@ -240,10 +254,43 @@ def source_relative_strings(config: Config) -> Iterator[tuple[str, str]]:
             yield f'bundles."{bundle.name}".inputs', pattern
     for specifier, target in (config.importmap or {}).items():
         yield f'importmap."{specifier}"', target
+    for pattern in config.plain:
+        yield "plain", pattern
+    for alias, target in config.aliases.items():
+        yield f'aliases."{alias}"', alias
+        yield f'aliases."{alias}"', target
+    for index, source in enumerate(config.sources):
+        if source.prefix:
+            yield f"source[{index}].prefix", source.prefix
+
+
+# Configs whose source and output are usable, so that most load and the later keys are what
+# varies: source tables with every kind of prefix, ``plain`` and ``aliases``.
+LOADING = st.fixed_dictionaries(
+    {
+        "source": st.lists(
+            st.just("static")
+            | st.fixed_dictionaries(
+                {"path": st.just("static")},
+                optional={
+                    "prefix": st.sampled_from(["wiki", "wiki/", "a/b/", "", "/", ".w/", "w//"])
+                    | PATH_LIKE
+                },
+            ),
+            min_size=1,
+            max_size=3,
+        ),
+        "output": st.just("out"),
+    },
+    optional={
+        "plain": st.lists(PATH_LIKE, max_size=3),
+        "aliases": st.dictionaries(PATH_LIKE | st.text(max_size=8), PATH_LIKE, max_size=3),
+    },
+)
 
 
 @EXAMPLES
-@given(document=SHAPED, nested=st.booleans())
+@given(document=SHAPED | LOADING, nested=st.booleans())
 def test_a_config_that_loads_keeps_its_paths_where_the_readme_says(
     scratch: Path, document: dict[str, Any], nested: bool
 ) -> None:
@@ -255,7 +302,10 @@ def test_a_config_that_loads_keeps_its_paths_where_the_readme_says(
       directory. (A relative value with ``..`` may leave it: a load path like
       ``../shared/static`` is legitimate, as with Django's ``STATICFILES_DIRS``.)
     - every path that names files inside the source (``exclude``, ``modules``, bundle names,
-      bundle inputs, ``importmap`` targets) is relative and cannot climb out of it.
+      bundle inputs, ``importmap`` targets, ``plain``, aliases and their targets, prefixes) is
+      relative and cannot climb out of it.
+    - a prefix is "" or a path of non-dot segments ending in "/", so that prefix + path is a
+      logical path; one written without the "/" gets it.
     - ``output`` is never one of the source directories; ``url`` ends with ``/``.
     """
     with Directory(scratch) as directory:
@@ -263,16 +313,25 @@ def test_a_config_that_loads_keeps_its_paths_where_the_readme_says(
         if isinstance(loaded, ConfigError):
             return
         sources = raw_sources(document)
-        assert loaded.sources == tuple(directory / s for s in sources)
+        paths = tuple(source.path for source in loaded.sources)
+        assert paths == tuple(directory / s for s in sources)
         assert loaded.output == directory / document["output"]
-        pairs = [*zip(sources, loaded.sources, strict=True), (document["output"], loaded.output)]
+        pairs = [*zip(sources, paths, strict=True), (document["output"], loaded.output)]
         for raw, path in pairs:
             if not os.path.isabs(raw) and ".." not in PurePosixPath(raw).parts:
                 assert Path(os.path.normpath(path)).is_relative_to(directory), raw
         for key, value in source_relative_strings(loaded):
             assert relative_inside(value), f"{key}: {value!r} climbs out of the source"
-        assert all(s.resolve() != loaded.output.resolve() for s in loaded.sources)
+        assert all(s.resolve() != loaded.output.resolve() for s in paths)
         assert loaded.url.endswith("/")
+        raw = document["source"]
+        items = raw if isinstance(raw, list) else [raw]
+        for item, source in zip(items, loaded.sources, strict=True):
+            written = item.get("prefix", "") if isinstance(item, dict) else ""
+            assert source.prefix in ("", written, written + "/")
+            if source.prefix:
+                assert source.prefix.endswith("/") and not source.prefix.endswith("//")
+                assert not any(part.startswith(".") for part in source.prefix[:-1].split("/"))
 
 
 # --- The crashes hypothesis found --------------------------------------------------------------

@@ -365,10 +365,10 @@ def test_a_build_that_failed_to_write_its_manifest_does_not_count_as_a_build_for
         paths.append(manifest["assets"]["img/logo.png"]["path"])
     real = release.Release._replace
 
-    def fail_on_the_manifest(self: release.Release, relative: str, data: bytes) -> None:
-        if relative == "manifest.json":
+    def fail_on_the_manifest(self: release.Release, target: Path, data: bytes) -> None:
+        if target == self.directory / "manifest.json":
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        real(self, relative, data)
+        real(self, target, data)
 
     monkeypatch.setattr(release.Release, "_replace", fail_on_the_manifest)
     logo.write_bytes(original + b"\x02")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 from pathlib import Path
 
@@ -137,3 +138,181 @@ def test_an_unwritable_release_directory_is_a_release_error(tmp_path: Path) -> N
     (tmp_path / "file").write_text("not a directory")
     with pytest.raises(ReleaseError, match="previous manifest is still in force"):
         publish(tmp_path / "file" / "out", [output("a.css", b"a")], [])
+
+
+# --- plain copies ---------------------------------------------------------------------------------
+
+
+def publish_plain(
+    directory: Path,
+    files: list[tuple[Output, bytes]],
+    plain: list[str],
+    aliases: dict[str, str] | None = None,
+) -> Published:
+    with Release(directory).session() as session:
+        for out, data in files:
+            session.stage(out.release_path, data)
+        return session.commit(
+            [out for out, _ in files],
+            url="/",
+            encodings=["gzip", "br"],
+            plain=plain,
+            aliases=aliases,
+        )
+
+
+def test_a_plain_asset_is_also_published_under_its_own_name_never_compressed(
+    tmp_path: Path,
+) -> None:
+    robots, data = output("robots.txt", b"User-agent: *\n" * 100)
+    app = output("css/app.css", CSS)
+    published = publish_plain(tmp_path, [(robots, data), app], ["robots.txt"])
+    assert (tmp_path / "robots.txt").read_bytes() == data
+    assert (tmp_path / "robots.txt").stat().st_mode & 0o777 == 0o644
+    assert not (tmp_path / "robots.txt.gz").exists() and not (tmp_path / "robots.txt.br").exists()
+    # The fingerprinted copy and its entry are there as for every asset, variants included.
+    assert (tmp_path / robots.release_path).read_bytes() == data
+    assert set(published.manifest.assets["robots.txt"].encodings) == {"gzip", "br"}
+    assert "robots.txt" in published.written
+    assert published.manifest.plain == ("robots.txt",)
+    assert json.loads((tmp_path / "manifest.json").read_bytes())["plain"] == ["robots.txt"]
+    assert load(tmp_path / "manifest.json") == published.manifest
+
+
+def test_a_plain_copy_is_replaced_through_a_new_file_when_its_bytes_change_and_kept_otherwise(
+    tmp_path: Path,
+) -> None:
+    first = output("img/email/logo.png", b"first")
+    publish_plain(tmp_path, [first], ["img/email/logo.png"])
+    target = tmp_path / "img/email/logo.png"
+    inode = target.stat().st_ino
+    os.utime(target, (1, 1))
+    again = publish_plain(tmp_path, [first], ["img/email/logo.png"])
+    assert again.written == ()
+    assert target.stat().st_mtime == 1  # unchanged bytes: the file a server validated stays
+    second = output("img/email/logo.png", b"second")
+    published = publish_plain(tmp_path, [second], ["img/email/logo.png"])
+    assert target.read_bytes() == b"second"
+    # A rename of a new file, not a write into the old one: a reader never sees half of each.
+    assert target.stat().st_ino != inode
+    assert "img/email/logo.png" in published.written
+    assert not [p for p in target.parent.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_without_plain_or_aliases_the_manifest_has_neither_key(tmp_path: Path) -> None:
+    publish(tmp_path, [output("a.css", b"a")], [])
+    document = json.loads((tmp_path / "manifest.json").read_bytes())
+    assert set(document) == {"assets", "url", "version"}
+
+
+def test_aliases_are_written_to_the_manifest_sorted(tmp_path: Path) -> None:
+    published = publish_plain(
+        tmp_path,
+        [output("css/home.css", b"a")],
+        [],
+        aliases={"z": "css/home.css", "a": "css/home.css"},
+    )
+    assert list(published.manifest.aliases) == ["a", "z"]
+    document = json.loads((tmp_path / "manifest.json").read_bytes())
+    assert document["aliases"] == {"a": "css/home.css", "z": "css/home.css"}
+
+
+def test_clean_keeps_the_current_plain_copies(tmp_path: Path) -> None:
+    publish_plain(tmp_path, [output("favicon.ico", b"old")], ["favicon.ico"])
+    current = output("favicon.ico", b"new")
+    publish_plain(tmp_path, [current], ["favicon.ico"])
+    removed = Release(tmp_path).clean(keep=1)
+    assert (tmp_path / "favicon.ico").read_bytes() == b"new"
+    assert (tmp_path / current[0].release_path).exists()
+    assert "favicon.ico" not in removed
+    assert output("favicon.ico", b"old")[0].release_path in removed
+
+
+# --- bookkeeping outside the release --------------------------------------------------------------
+
+
+def test_with_an_outside_state_directory_the_release_holds_nothing_but_the_release(
+    tmp_path: Path,
+) -> None:
+    release, state = tmp_path / "static", tmp_path / "state"
+    app = output("css/app.css", CSS)
+    with Release(release, state).session() as session:
+        session.stage(app[0].release_path, app[1])
+        session.commit([app[0]], url="/", encodings=["gzip"], cache=b"{}")
+    assert sorted(p.relative_to(release).as_posix() for p in release.rglob("*")) == [
+        "css",
+        "css/" + app[0].release_path.rpartition("/")[2],
+        "css/" + app[0].release_path.rpartition("/")[2] + ".gz",
+        "manifest.json",
+    ]
+    history = (state / "history").read_text().split()
+    assert len(history) == 1
+    assert (state / "manifests" / f"{history[0]}.json").is_file()
+    assert (state / "lock").is_file() and (state / "cache.json").read_bytes() == b"{}"
+
+
+def test_clean_with_an_outside_state_directory_keeps_its_builds_and_prunes_their_copies(
+    tmp_path: Path,
+) -> None:
+    release, state = tmp_path / "static", tmp_path / "state"
+    builds = [output("a.css", data) for data in (b"one", b"two", b"three")]
+    for out, data in builds:
+        with Release(release, state).session() as session:
+            session.stage(out.release_path, data)
+            session.commit([out], url="/", encodings=[])
+    (release / ".tmp-leftover").write_bytes(b"from a killed build")
+    (state / ".tmp-leftover").write_bytes(b"from a killed build")
+    (state / "notes.txt").write_text("not the release writer's: left alone")
+    removed = Release(release, state).clean(keep=2)
+    assert not (state / ".tmp-leftover").exists()
+    assert (state / "notes.txt").exists()
+    assert sorted(removed) == sorted([builds[0][0].release_path, ".tmp-leftover"])
+    assert all((release / out.release_path).exists() for out, _ in builds[1:])
+    kept = (state / "history").read_text().split()
+    assert len(kept) == 2
+    assert sorted(p.name for p in (state / "manifests").iterdir()) == sorted(
+        f"{digest}.json" for digest in kept
+    )
+
+
+def test_two_sessions_on_one_release_with_an_outside_state_take_turns(tmp_path: Path) -> None:
+    order: list[str] = []
+    release, state = tmp_path / "static", tmp_path / "state"
+
+    def second() -> None:
+        with Release(release, state).session():
+            order.append("second")
+
+    with Release(release, state).session():
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join(0.3)  # the second session waits for the lock meanwhile
+        order.append("first")
+    thread.join(10)
+    assert order == ["first", "second"]
+
+
+def test_clean_keeps_the_release_in_force_when_the_state_directory_is_lost(tmp_path: Path) -> None:
+    """Bookkeeping kept apart from the release may not travel with it (a fresh server, a CI
+    cache that expired): clean then keeps what the manifest in force names, and nothing more."""
+    release, state = tmp_path / "static", tmp_path / "state"
+    for data in (b"old", b"new"):
+        with Release(release, state).session() as session:
+            out = output("a.css", data)[0]
+            session.stage(out.release_path, data)
+            session.commit([out], url="/", encodings=[], plain=["a.css"])
+    shutil.rmtree(state)
+    removed = Release(release, state).clean(keep=3)
+    assert removed == (output("a.css", b"old")[0].release_path,)
+    assert (release / output("a.css", b"new")[0].release_path).read_bytes() == b"new"
+    assert (release / "a.css").read_bytes() == b"new"
+
+
+def test_clean_removes_nothing_while_the_manifest_in_force_cannot_be_read(tmp_path: Path) -> None:
+    app = output("app.css", CSS)
+    publish(tmp_path, [app], [])
+    (tmp_path / "manifest.json").write_text('{"version": 1, "url": "/", "assets": 3}')
+    before = sorted(tmp_path.rglob("*"))
+    with pytest.raises(ReleaseError, match="assets must be an object.*clean removes nothing"):
+        Release(tmp_path).clean(keep=1)
+    assert sorted(tmp_path.rglob("*")) == before

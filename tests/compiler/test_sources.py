@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from assetbuild.compiler.config import SourceDir
 from assetbuild.compiler.globs import compile_glob
 from assetbuild.compiler.sources import collect
 from assetbuild.errors import BuildError
@@ -15,7 +16,7 @@ def test_every_file_is_found_under_its_logical_path_in_code_point_order(tmp_path
     root = write(
         tmp_path / "s", {"b.css": "", "a/Z.png": "", "a/a.png": "", "é.txt": "", "B.css": ""}
     )
-    tree = collect([root], [])
+    tree = collect([SourceDir(root)], [])
     assert list(tree.files) == ["B.css", "a/Z.png", "a/a.png", "b.css", "é.txt"]
     assert tree.files["a/a.png"].file == root / "a" / "a.png"
 
@@ -24,12 +25,12 @@ def test_dotfiles_and_dot_directories_are_never_published(tmp_path: Path) -> Non
     root = write(
         tmp_path / "s", {".env": "", ".git/config": "", "css/.hidden.css": "", "css/ok.css": ""}
     )
-    assert list(collect([root], []).files) == ["css/ok.css"]
+    assert list(collect([SourceDir(root)], []).files) == ["css/ok.css"]
 
 
 def test_excluded_globs_are_left_out_and_remembered(tmp_path: Path) -> None:
     root = write(tmp_path / "s", {"scss/a.scss": "", "css/a.css": "", "css/b.scss": ""})
-    tree = collect([root], [compile_glob("**/*.scss")])
+    tree = collect([SourceDir(root)], [compile_glob("**/*.scss")])
     assert list(tree.files) == ["css/a.css"]
     assert sorted(tree.excluded) == ["css/b.scss", "scss/a.scss"]
 
@@ -39,7 +40,7 @@ def test_the_first_directory_of_the_load_path_wins_and_the_shadowing_is_noted(
 ) -> None:
     first = write(tmp_path / "app", {"css/site.css": "app"})
     second = write(tmp_path / "vendor", {"css/site.css": "vendor", "css/lib.css": ""})
-    tree = collect([first, second], [])
+    tree = collect([SourceDir(first), SourceDir(second)], [])
     assert tree.files["css/site.css"].file == first / "css" / "site.css"
     assert tree.files["css/lib.css"].file == second / "css" / "lib.css"
     assert [(s.logical_path, s.hidden, s.by) for s in tree.shadowed] == [
@@ -49,14 +50,14 @@ def test_the_first_directory_of_the_load_path_wins_and_the_shadowing_is_noted(
 
 def test_the_output_directory_inside_a_source_is_skipped(tmp_path: Path) -> None:
     root = write(tmp_path / "s", {"css/a.css": "", "build/css/a.0123456789ab.css": ""})
-    assert list(collect([root], [], skip=root / "build").files) == ["css/a.css"]
+    assert list(collect([SourceDir(root)], [], skip=root / "build").files) == ["css/a.css"]
 
 
 def test_a_symlink_inside_the_sources_is_followed(tmp_path: Path) -> None:
     root = write(tmp_path / "s", {"real/a.css": ""})
     os.symlink(root / "real", root / "alias")
     os.symlink(root / "real" / "a.css", root / "b.css")
-    assert list(collect([root], []).files) == ["alias/a.css", "b.css", "real/a.css"]
+    assert list(collect([SourceDir(root)], []).files) == ["alias/a.css", "b.css", "real/a.css"]
 
 
 def test_a_symlink_pointing_outside_fails_the_build_naming_the_link(tmp_path: Path) -> None:
@@ -64,7 +65,7 @@ def test_a_symlink_pointing_outside_fails_the_build_naming_the_link(tmp_path: Pa
     root = write(tmp_path / "s", {"a.css": ""})
     os.symlink(secret / "passwd", root / "passwd.css")
     with pytest.raises(BuildError) as caught:
-        collect([root], [])
+        collect([SourceDir(root)], [])
     (problem,) = caught.value.problems
     assert problem.file == str(root / "passwd.css")
     assert "outside the source directories" in problem.message
@@ -74,4 +75,61 @@ def test_a_symlink_loop_is_reported_not_followed_forever(tmp_path: Path) -> None
     root = write(tmp_path / "s", {"a/x.css": ""})
     os.symlink(root / "a", root / "a" / "loop")
     with pytest.raises(BuildError, match="loop"):
-        collect([root], [])
+        collect([SourceDir(root)], [])
+
+
+# --- directories with a prefix ------------------------------------------------------------------
+
+
+def test_a_prefixed_directory_gives_its_files_logical_paths_under_the_prefix(
+    tmp_path: Path,
+) -> None:
+    app = write(tmp_path / "app", {"js/editor.js": "app"})
+    wiki = write(tmp_path / "wiki", {"js/editor.js": "wiki", ".hidden/x.js": ""})
+    tree = collect([SourceDir(app), SourceDir(wiki, "wiki/")], [])
+    assert list(tree.files) == ["js/editor.js", "wiki/js/editor.js"]
+    assert tree.files["wiki/js/editor.js"].file == wiki / "js" / "editor.js"
+    assert tree.shadowed == ()  # same name in each directory, but not the same logical path
+
+
+def test_shadowing_between_directories_is_by_prefixed_logical_path(tmp_path: Path) -> None:
+    first = write(tmp_path / "first", {"wiki/js/editor.js": "first"})
+    second = write(tmp_path / "second", {"js/editor.js": "second", "js/only.js": ""})
+    tree = collect([SourceDir(first), SourceDir(second, "wiki/")], [])
+    assert tree.files["wiki/js/editor.js"].file == first / "wiki" / "js" / "editor.js"
+    assert tree.files["wiki/js/only.js"].file == second / "js" / "only.js"
+    assert [(s.logical_path, s.hidden) for s in tree.shadowed] == [
+        ("wiki/js/editor.js", second / "js" / "editor.js")
+    ]
+
+
+def test_exclude_globs_see_the_prefixed_paths(tmp_path: Path) -> None:
+    wiki = write(tmp_path / "wiki", {"scss/a.scss": "", "css/a.css": ""})
+    tree = collect([SourceDir(wiki, "wiki/")], [compile_glob("wiki/scss/**")])
+    assert list(tree.files) == ["wiki/css/a.css"]
+    assert list(tree.excluded) == ["wiki/scss/a.scss"]
+    unprefixed = collect([SourceDir(wiki, "wiki/")], [compile_glob("scss/**")])
+    assert "wiki/scss/a.scss" in unprefixed.files  # the glob names another logical path
+
+
+def test_a_symlink_into_another_source_directory_is_followed_whatever_its_prefix(
+    tmp_path: Path,
+) -> None:
+    shared = write(tmp_path / "shared", {"img/logo.png": "png"})
+    wiki = write(tmp_path / "wiki", {"css/a.css": ""})
+    os.symlink(shared / "img", wiki / "img")
+    tree = collect([SourceDir(wiki, "wiki/"), SourceDir(shared, "shared/")], [])
+    assert list(tree.files) == ["shared/img/logo.png", "wiki/css/a.css", "wiki/img/logo.png"]
+    outside = write(tmp_path / "outside", {"secret.txt": ""})
+    os.symlink(outside / "secret.txt", wiki / "secret.txt")
+    with pytest.raises(BuildError, match="outside the source directories"):
+        collect([SourceDir(wiki, "wiki/"), SourceDir(shared, "shared/")], [])
+
+
+def test_every_directory_to_skip_is_left_out(tmp_path: Path) -> None:
+    root = write(
+        tmp_path / "s",
+        {"css/a.css": "", "build/css/a.0123456789ab.css": "", "state/history": ""},
+    )
+    found = collect([SourceDir(root)], [], skip=[root / "build", root / "state"])
+    assert list(found.files) == ["css/a.css"]

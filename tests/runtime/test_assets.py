@@ -385,3 +385,70 @@ def test_reload_of_a_deleted_manifest_names_the_path(release: Path) -> None:
     shutil.rmtree(release.parent)
     with pytest.raises(ManifestError, match="no manifest there"):
         assets.url("css/app.css")
+
+
+# --- aliases ---
+
+
+def with_aliases(release: Path, aliases: dict[str, str]) -> Assets:
+    document = json.loads(release.read_text("utf-8"))
+    document["aliases"] = aliases
+    release.write_text(json.dumps(document), encoding="utf-8")
+    return Assets(release)
+
+
+def test_every_lookup_takes_an_alias_where_it_takes_a_logical_path(release: Path) -> None:
+    assets = with_aliases(
+        release,
+        {"home_style_bundle": "css/app.css", "brand": "fonts/inter.woff2", "app": "js/app.js"},
+    )
+    assert assets.url("home_style_bundle") == APP_CSS
+    assert assets.integrity("home_style_bundle") == APP_CSS_SRI
+    assert assets.tag("home_style_bundle") == assets.tag("css/app.css")
+    assert assets.tag("app", defer=True) == assets.tag("js/app.js", defer=True)
+    # The kind of tag, and a preload's destination, come from the asset the alias names.
+    assert assets.preload("brand") == assets.preload("fonts/inter.woff2")
+    assert "home_style_bundle" in assets and "brand" in assets
+
+
+def test_an_alias_of_a_module_preloads_its_imports_with_or_without_a_nonce(release: Path) -> None:
+    assets = with_aliases(release, {"chart": "js/chart.mjs"})
+    assert assets.tag("chart", type="module") == assets.tag("js/chart.mjs", type="module")
+    with_nonce = assets.tag("chart", type="module", nonce="n0")
+    assert with_nonce == assets.tag("js/chart.mjs", type="module", nonce="n0")
+    assert 'rel="modulepreload"' in with_nonce and 'nonce="n0"' in with_nonce
+
+
+def test_aliases_take_the_url_prefix_given_to_assets(release: Path) -> None:
+    with_aliases(release, {"home": "css/app.css"})
+    cdn = Assets(release, url="https://cdn.example.com/s/")
+    assert cdn.url("home") == "https://cdn.example.com/s/css/app.7d9d3ab0140e.css"
+
+
+def test_the_collection_is_of_logical_paths_not_aliases(release: Path) -> None:
+    assets = with_aliases(release, {"home": "css/app.css"})
+    assert len(assets) == 10
+    assert "home" not in list(assets)
+
+
+def test_close_matches_of_an_unknown_name_consider_the_aliases(release: Path) -> None:
+    assets = with_aliases(release, {"home_style_bundle": "css/app.css"})
+    with pytest.raises(MissingAssetError) as raised:
+        assets.tag("home_style_bundel")
+    assert raised.value.suggestions == ("home_style_bundle",)
+
+
+def test_an_alias_rewritten_in_a_reloaded_manifest_is_followed(release: Path) -> None:
+    with_aliases(release, {"main": "css/app.css"})
+    assets = Assets(release, reload=True)
+    assert assets.url("main") == APP_CSS
+    os.utime(release, ns=(1, 1))  # a different stamp even within the clock's resolution
+    with_aliases(release, {"main": "js/app.js"})
+    assert assets.url("main") == APP_JS
+    assert assets.tag("main") == assets.tag("js/app.js")
+
+
+def test_a_manifest_without_aliases_looks_up_as_before(assets: Assets) -> None:
+    assert assets.manifest.aliases == {} and assets.manifest.plain == ()
+    with pytest.raises(MissingAssetError):
+        assets.url("home_style_bundle")

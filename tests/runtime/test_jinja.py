@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from jinja2 import Environment
 
@@ -66,3 +69,18 @@ def test_async_can_be_spelled_as_a_jinja_keyword_argument(assets: Assets) -> Non
     install(env, assets)
     html = env.from_string('{{ asset_tag("js/app.js", async=True) }}').render()
     assert html.endswith(' crossorigin="anonymous" async></script>')
+
+
+def test_the_globals_take_an_alias_where_they_take_a_logical_path(release: Path) -> None:
+    document = json.loads(release.read_text("utf-8"))
+    aliases = {"home": "css/app.css", "app": "js/app.js", "chart": "js/chart.mjs"}
+    aliases |= {"brand": "fonts/inter.woff2", "hero": "img/hero banner.jpg", "logo": "img/logo.png"}
+    document["aliases"] = aliases
+    release.write_text(json.dumps(document), encoding="utf-8")
+    env = Environment(autoescape=True)
+    install(env, Assets(release))
+    page = PAGE
+    for alias, name in aliases.items():
+        page = page.replace(f'"{name}"', f'"{alias}"')
+    assert page != PAGE
+    assert env.from_string(page).render(nonce='"><x') == EXPECTED

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -63,7 +64,11 @@ NEAR_MANIFEST = st.fixed_dictionaries(
         "url": mostly(st.just("/static/"), st.sampled_from(["/static", ""])),
         "assets": mostly(st.dictionaries(NAME, ENTRY, max_size=3)),
     },
-    optional={"importmap": mostly(st.dictionaries(TEXT, NAME, max_size=2))},
+    optional={
+        "importmap": mostly(st.dictionaries(TEXT, NAME, max_size=2)),
+        "plain": mostly(st.lists(NAME, max_size=2)),
+        "aliases": mostly(st.dictionaries(TEXT | NAME, NAME, max_size=2)),
+    },
 )
 
 
@@ -98,6 +103,46 @@ def test_a_manifest_that_loads_names_only_safe_release_paths(document: Any) -> N
             assert unsafe_path_reason(name) is None
             assert unsafe_path_reason(entry.path) is None
             assert all(unsafe_path_reason(p) is None for p in entry.encodings.values())
+
+
+@settings(max_examples=200)
+@given(st.data())
+def test_plain_and_aliases_load_exactly_when_they_name_assets_and_aliases_look_up_their_targets(
+    data: st.DataObject,
+) -> None:
+    names = data.draw(st.lists(RELEASE_PATH, min_size=1, max_size=4, unique=True))
+    some_name = st.sampled_from(names)
+    plain = data.draw(st.lists(some_name | TEXT, max_size=3))
+    aliases = data.draw(st.dictionaries(TEXT | some_name, some_name | TEXT, max_size=3))
+    document = {
+        "version": 1,
+        "url": "/static/",
+        "assets": {
+            name: {"path": f"{index}/{name}", "integrity": "sha384-x", "size": 1, "encodings": {}}
+            for index, name in enumerate(names)
+        },
+        "plain": plain,
+        "aliases": aliases,
+    }
+    valid = (
+        all(name in names for name in plain)
+        and all(target in names for target in aliases.values())
+        and not any(alias in names for alias in aliases)
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        manifest = Path(tmp) / "manifest.json"
+        manifest.write_text(json.dumps(document), encoding="utf-8")
+        try:
+            assets = Assets(manifest)
+        except ManifestError:
+            assert not valid
+            return
+        assert valid
+        for alias, target in aliases.items():
+            assert assets.url(alias) == assets.url(target)
+            assert assets.integrity(alias) == assets.integrity(target)
+            assert alias in assets
+        assert list(assets) == list(names)
 
 
 URL_CHARACTERS = set(string.ascii_letters + string.digits + "-._~/%")
@@ -143,12 +188,20 @@ entries = st.builds(
 )
 
 
-@given(st.dictionaries(any_string, entries, max_size=4), st.dictionaries(any_string, any_string))
+@given(
+    st.dictionaries(any_string, entries, max_size=4),
+    st.dictionaries(any_string, any_string),
+    st.lists(any_string, max_size=3).map(tuple),
+    st.dictionaries(any_string, any_string, max_size=3),
+)
 @settings(max_examples=300)
 def test_each_line_of_dumps_is_the_json_of_its_entry(
-    assets: dict[str, Entry], importmap: dict[str, str]
+    assets: dict[str, Entry],
+    importmap: dict[str, str],
+    plain: tuple[str, ...],
+    aliases: dict[str, str],
 ) -> None:
-    manifest = Manifest("/static/", assets, importmap)
+    manifest = Manifest("/static/", assets, importmap, plain, aliases)
     data = dumps(manifest)
     assert json.loads(data) == to_json(manifest)
     lines = data.decode("utf-8").split("\n")
@@ -158,4 +211,53 @@ def test_each_line_of_dumps_is_the_json_of_its_entry(
         f"    {json.dumps(name, **compact)}: {json.dumps(items[name], **compact)}"
         for name in sorted(assets)
     ]
-    assert [line.rstrip(",") for line in lines[2 : 2 + len(assets)]] == expected
+    # "aliases" sorts before "assets": the entries start on the line after "assets"'s own.
+    start = lines.index('  "assets": {') + 1 if assets else 0
+    assert [line.rstrip(",") for line in lines[start : start + len(assets)]] == expected
+
+
+# --- plain and aliases ---
+
+BASE = {
+    "version": 1,
+    "url": "/static/",
+    "assets": {
+        name: {"path": path, "integrity": "sha384-x", "size": 1, "encodings": {}}
+        for name, path in [
+            ("css/home.css", "css/home.0123456789ab.css"),
+            ("favicon.ico", "favicon.0123456789ab.ico"),
+        ]
+    },
+}
+
+
+def test_plain_and_aliases_round_trip_and_appear_only_when_there_are_some() -> None:
+    document = {**BASE, "plain": ["favicon.ico"], "aliases": {"home": "css/home.css"}}
+    manifest = loads(json.dumps(document))
+    assert manifest.plain == ("favicon.ico",)
+    assert manifest.aliases == {"home": "css/home.css"}
+    assert manifest.release_paths() >= {"favicon.ico", "favicon.0123456789ab.ico"}
+    assert json.loads(dumps(manifest)) == document
+    bare = loads(json.dumps(BASE))
+    assert (bare.plain, bare.aliases) == ((), {})
+    assert set(json.loads(dumps(bare))) == {"version", "url", "assets"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "problem"),
+    [
+        ({"plain": "favicon.ico"}, "plain must be a list of logical paths"),
+        ({"plain": [3]}, r"plain\[0\] must be a string"),
+        ({"plain": ["robots.txt"]}, r"plain\[0\] names 'robots.txt', which is not an asset"),
+        ({"aliases": ["home"]}, "aliases must be an object of alias -> logical path"),
+        ({"aliases": {"home": 1}}, r"aliases\['home'\] must be a string"),
+        ({"aliases": {"home": "css/nope.css"}}, r"aliases\['home'\] names 'css/nope.css', which"),
+        ({"aliases": {"favicon.ico": "css/home.css"}}, "is also the logical path of an asset"),
+    ],
+)
+def test_a_bad_plain_or_aliases_key_is_a_manifest_error_naming_it(
+    extra: dict[str, Any], problem: str
+) -> None:
+    with pytest.raises(ManifestError, match=problem) as raised:
+        loads(json.dumps({**BASE, **extra}), "release/manifest.json")
+    assert str(raised.value).startswith("release/manifest.json: ")

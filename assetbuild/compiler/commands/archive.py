@@ -1,7 +1,7 @@
 """``assetbuild build --archive FILE.tar.gz``: one release as a reproducible tarball.
 
 Owns: what the archive holds (``manifest.json`` and every file that manifest names, encodings
-included, with the directories above them: not ``.assetbuild/`` and not the files of earlier
+and plain copies included, with the directories above them: not ``.assetbuild/`` and not the files of earlier
 builds), the fixed metadata that makes its bytes the same on every machine (entries sorted by
 path, directories before their contents; mtime 0 or ``SOURCE_DATE_EPOCH``; uid and gid 0, empty
 owner names; mode 0644 for files and 0755 for directories; PAX format; a gzip header with mtime 0,
@@ -73,6 +73,7 @@ def write_archive(
     entries = members(manifest)
     files = manifest.release_paths()
     sizes = {entry.path: entry.size for entry in manifest.assets.values()}  # encodings: unknown
+    sizes.update((name, manifest.assets[name].size) for name in manifest.plain)
     target = Path(os.path.abspath(target))
     try:
         fd, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".tar.gz", dir=target.parent)

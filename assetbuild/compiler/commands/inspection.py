@@ -95,7 +95,8 @@ def _reference(link: Link, where: str) -> OutgoingReference:
 
 
 def _current_entry(prepared: Prepared, name: str) -> Entry | None:
-    manifest = Release(prepared.config.output).current()
+    config = prepared.config
+    manifest = Release(config.output, config.state).current()
     return manifest.assets.get(name) if manifest is not None else None
 
 

@@ -1,7 +1,8 @@
 """``assetbuild verify``: does the release hold exactly what its manifest says?
 
 Owns: the checks of every manifest entry (file present, size and integrity match the bytes,
-each encoding decodes to the same bytes).
+each encoding decodes to the same bytes) and of every plain copy (the same bytes as the
+fingerprinted file of its asset).
 Must not: write or repair anything; it reports.
 """
 
@@ -67,4 +68,26 @@ def verify(directory: Path) -> tuple[Manifest, list[Problem]]:
                         str(variant_path),
                     )
                 )
+    for name in manifest.plain:
+        path = directory / name
+        fingerprinted = directory / manifest.assets[name].path
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.append(
+                Problem(f"{name}: the plain copy is missing ({exc.strerror})", str(path))
+            )
+            continue
+        try:
+            same = data == fingerprinted.read_bytes()
+        except OSError:
+            continue  # reported above, as the asset's own file
+        if not same:
+            problems.append(
+                Problem(
+                    f"{name}: the plain copy differs from {manifest.assets[name].path}; "
+                    "build again to replace it",
+                    str(path),
+                )
+            )
     return manifest, problems

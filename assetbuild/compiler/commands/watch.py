@@ -1,8 +1,8 @@
 """``assetbuild watch``: build once, then rebuild whenever a source file or the config changes.
 
 Owns: the watch loop; what is watched (the source directories and the config file) and what is
-ignored (the output directory, wherever it lies, and dotfiles and dot-directories, which are
-never published); reloading the config when its file changes; and describing each build's outcome
+ignored (the output directory and the bookkeeping directory, wherever they lie, and dotfiles
+and dot-directories, which are never published); reloading the config when its file changes; and describing each build's outcome
 as a ``Rebuild`` value: the changes that caused it, and the new fingerprints or the error that
 kept the last good release in force.
 Must not: print or know exit statuses (the CLI reports each ``Rebuild``), write anything itself
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assetbuild.compiler.assembly import BuildResult, build
-from assetbuild.compiler.config import Config, load_config
+from assetbuild.compiler.config import Config, Defaults, load_config
 from assetbuild.errors import BuildError, ConfigError, Problem
 from assetbuild.manifest import Manifest
 
@@ -75,18 +75,29 @@ class Rebuild:
 
 @dataclass(frozen=True)
 class Scope:
-    """What a watch looks at, as real paths: the sources and the config file, minus the output."""
+    """What a watch looks at, as real paths: the sources and the config file, minus the output
+    (and the bookkeeping, when it lives outside the release)."""
 
     sources: tuple[str, ...]
     config: str
     output: str
+    state: str | None = None
 
     @classmethod
     def of(cls, config: Config) -> Scope:
         return cls(
-            sources=tuple(os.path.realpath(s) for s in config.sources),
+            sources=tuple(os.path.realpath(s.path) for s in config.sources),
             config=os.path.realpath(config.file),
             output=os.path.realpath(config.output),
+            state=None if config.state is None else os.path.realpath(config.state),
+        )
+
+    def ignored(self, path: str) -> bool:
+        """The build's own writes, even when the output (or the state) lies inside a source."""
+        return any(
+            path == place or path.startswith(place + os.sep)
+            for place in (self.output, self.state)
+            if place is not None
         )
 
     def paths(self) -> tuple[str, ...]:
@@ -97,8 +108,8 @@ class Scope:
         """Whether a change at ``path`` can change the build (a ``watchfiles`` filter)."""
         if path == self.config:
             return True
-        if path == self.output or path.startswith(self.output + os.sep):
-            return False  # the build's own writes, even when the output lies inside a source
+        if self.ignored(path):
+            return False
         for root in self.sources:
             if path == root:
                 return True
@@ -120,7 +131,7 @@ class Scope:
                 dirs[:] = [
                     d
                     for d in dirs
-                    if not d.startswith(".") and os.path.join(directory, d) != self.output
+                    if not d.startswith(".") and not self.ignored(os.path.join(directory, d))
                 ]
                 for name in files:
                     path = os.path.join(directory, name)
@@ -136,6 +147,7 @@ def watch(
     on_build: Callable[[Rebuild], None],
     *,
     output: Path | None = None,
+    defaults: Defaults | None = None,
     cwd: Path | None = None,
     environ: Mapping[str, str] | None = None,
     stop_event: threading.Event | None = None,
@@ -148,6 +160,7 @@ def watch(
     be loaded at the start is a ``ConfigError`` (there is nothing to watch yet); after that, every
     failure is reported through ``on_build`` and the watch goes on with the last good config.
     Changes are grouped until none has come for ``step_ms`` (at most ``debounce_ms``).
+    ``defaults`` are a framework integration's (see ``config.Defaults``), used at every reload.
     """
     try:
         import watchfiles
@@ -159,7 +172,7 @@ def watch(
     cwd = Path.cwd() if cwd is None else cwd
 
     def load() -> Config:
-        return load_config(config_path, cwd=cwd, environ=environ, output=output)
+        return load_config(config_path, cwd=cwd, environ=environ, output=output, defaults=defaults)
 
     config = load()
     config_stamp = _stamp(config.file)

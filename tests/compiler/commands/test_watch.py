@@ -25,6 +25,7 @@ from jinja2 import Environment
 
 from assetbuild.compiler.cli import main
 from assetbuild.compiler.commands.watch import Changed, Rebuild, Scope, watch
+from assetbuild.compiler.config import Defaults, SourceDir, load_config
 from assetbuild.errors import BuildError, ConfigError
 from assetbuild.runtime import Assets
 from assetbuild.runtime.jinja import install
@@ -316,7 +317,10 @@ def test_the_runtime_with_reload_serves_the_new_url_after_a_rebuild(site: Path) 
 def scope(tmp_path: Path) -> Scope:
     root = str(real(tmp_path))
     return Scope(
-        sources=(f"{root}/static",), config=f"{root}/assetbuild.toml", output=f"{root}/static/out"
+        sources=(f"{root}/static",),
+        config=f"{root}/assetbuild.toml",
+        output=f"{root}/static/out",
+        state=f"{root}/static/bookkeeping",  # a framework's state directory, kept outside the release
     )
 
 
@@ -330,16 +334,38 @@ def scope(tmp_path: Path) -> Scope:
         ("static/out", False),
         ("static/out/css/site.0123456789ab.css", False),
         ("static/outside.css", True),
+        ("static/bookkeeping/cache.json", False),
+        ("static/bookkeeping", False),
+        ("static/bookkeeping.css", True),
         ("static/.env", False),
         ("static/css/.site.css.swp", False),
         ("static/.git/index", False),
         ("other/file.css", False),
     ],
 )
-def test_the_scope_accepts_sources_and_the_config_but_not_the_output_or_dotfiles(
+def test_the_scope_accepts_sources_and_the_config_but_not_the_output_state_or_dotfiles(
     scope: Scope, tmp_path: Path, path: str, accepted: bool
 ) -> None:
     assert scope.accepts(None, f"{real(tmp_path)}/{path}") is accepted
+
+
+def test_the_scope_of_an_integrations_config_watches_its_sources_and_skips_its_state(
+    tmp_path: Path,
+) -> None:
+    root = real(tmp_path)
+    (root / "static").mkdir()
+    (root / "plugin/static").mkdir(parents=True)
+    defaults = Defaults(
+        sources=(SourceDir(root / "static"), SourceDir(root / "plugin/static", "plugin/")),
+        output=root / "public",
+        url="/static/",
+        state=root / "static/.state",
+    )
+    scope = Scope.of(load_config(cwd=root, environ={}, defaults=defaults))
+    assert scope.sources == (f"{root}/static", f"{root}/plugin/static")
+    assert scope.config == f"{root}/assetbuild.toml"  # not there (yet): not handed to the watcher
+    assert scope.state == f"{root}/static/.state"
+    assert scope.paths() == (f"{root}/static", f"{root}/plugin/static")
 
 
 # -- the command ---------------------------------------------------------------------------------
