@@ -3,8 +3,10 @@
 Owns: finding template files (``*.html``, ``*.jinja``, ``*.jinja2``, ``*.j2``, ``*.txt``,
 ``*.xml``) under directories; scanning their text for the runtime's lookups with a literal name,
 in Jinja2 (``{{ asset_url("css/app.css") }}``, calls inside ``{% %}`` too) and in Django
-(``{% asset_tag "js/app.js" defer=True %}``); and the problem, with a close match, for each name
-the manifest lacks.
+(``{% asset_tag "js/app.js" defer=True %}``, and ``{% static "x" %}``, which the release storage
+answers); the problem, with a close match, for each name the manifest lacks; and a warning, with
+the lookup to use instead, for each literal URL under the release's prefix (``href="/static/x"``),
+which bypasses the manifest.
 Must not: render, compile or import a template engine (a template need not be valid to be
 checked, and the scanner never raises on any text), write anything, or know exit statuses.
 
@@ -20,16 +22,20 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import json
 import os
 import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from assetbuild.compiler.scan.positions import LineIndex
 from assetbuild.errors import Problem
 
 FUNCTIONS = frozenset({"asset_url", "asset_integrity", "asset_tag", "asset_preload"})
+# Django's {% static %} tag: with assetbuild's storage it answers from the manifest too.
+DJANGO_TAGS = frozenset({"static"})
 EXTENSIONS = frozenset({".html", ".jinja", ".jinja2", ".j2", ".txt", ".xml"})
 
 _OPENER = re.compile(r"\{[{%#]")
@@ -63,12 +69,24 @@ class Lookup:
 
 
 @dataclass(frozen=True)
+class LiteralUrl:
+    """A URL written out under the release's prefix: it names no fingerprinted file."""
+
+    file: str
+    line: int
+    column: int  # of the URL's first character
+    url: str  # as written
+    name: str  # the logical path it stands for
+
+
+@dataclass(frozen=True)
 class Check:
     """The outcome of checking templates against a manifest's logical paths."""
 
     files: int  # templates read
     lookups: tuple[Lookup, ...]  # every use found, literal or not, in file and text order
     problems: tuple[Problem, ...]  # a missing name (with a close match), or an unreadable file
+    warnings: tuple[Problem, ...] = ()  # literal URLs under the prefix, each with its fix
 
     @property
     def checked(self) -> tuple[Lookup, ...]:
@@ -102,11 +120,13 @@ def find_templates(paths: Iterable[Path]) -> tuple[Path, ...]:
     return tuple(sorted(found))
 
 
-def check(paths: Iterable[Path], names: Collection[str]) -> Check:
-    """Scan the templates under ``paths`` for lookups of names not in ``names``."""
+def check(paths: Iterable[Path], names: Collection[str], url: str | None = None) -> Check:
+    """Scan the templates under ``paths`` for lookups of names not in ``names``, and (given the
+    release's ``url`` prefix) for literal URLs under it."""
     templates = find_templates(paths)
     lookups: list[Lookup] = []
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     known = sorted(names)
     for template in templates:
         try:
@@ -119,7 +139,30 @@ def check(paths: Iterable[Path], names: Collection[str]) -> Check:
             lookups.append(lookup)
             if lookup.name is not None and lookup.name not in names:
                 problems.append(_missing(lookup, known))
-    return Check(len(templates), tuple(lookups), tuple(problems))
+        if url:
+            django = _looks_like_django(text)
+            for literal in scan_urls(text, url, str(template)):
+                warnings.append(_literal_warning(literal, names, django))
+    return Check(len(templates), tuple(lookups), tuple(problems), tuple(warnings))
+
+
+def _looks_like_django(text: str) -> bool:
+    # Only Django loads tag libraries; a Jinja2 template has no {% load %}.
+    return re.search(r"\{%-?\s*load\s", text) is not None
+
+
+def _literal_warning(literal: LiteralUrl, names: Collection[str], django: bool) -> Problem:
+    quoted = json.dumps(literal.name, ensure_ascii=False)
+    lookup = f"{{% asset_url {quoted} %}}" if django else f"{{{{ asset_url({quoted}) }}}}"
+    missing = "" if literal.name in names else f" ({literal.name!r} is not in the manifest)"
+    return Problem(
+        f"{literal.url} is a literal URL under the release's prefix: it names no fingerprinted "
+        f"file and bypasses the manifest{missing}; write {lookup}",
+        literal.file,
+        literal.line,
+        literal.column,
+        severity="warning",
+    )
 
 
 def _missing(lookup: Lookup, known: list[str]) -> Problem:
@@ -131,26 +174,94 @@ def _missing(lookup: Lookup, known: list[str]) -> Problem:
 
 
 def scan(text: str, file: str = "<template>") -> tuple[Lookup, ...]:
-    """Every use of an asset function in ``text``, in order. Never raises.
+    """Every use of an asset function (or of Django's ``{% static %}``) in ``text``, in order.
+    Never raises.
 
     Each block is read once in the usual case, and a few times at most in any text, so a huge or
     hostile file costs time in proportion to its size.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _normal(text)
     # Lookups in one block need not come in offset order ({{ asset_url(f(asset_url(x)),
     # name="y") }}), so places are found by index rather than by line_columns.
     lines = LineIndex(text)
-    ends = _Ends(text)
     found: list[Lookup] = []
+    for kind, body, stop in _walk(text):
+        if kind == "text":
+            continue
+        keyword = _FIRST_WORD.match(text, body, stop)
+        django_tag = kind == "{%" and keyword is not None and keyword.group(1) in DJANGO_TAGS
+        if "asset_" not in text[body:stop] and not django_tag:
+            continue  # the common case, decided without reading the block's tokens
+        for function, offset, name in _lookups(_tokens(text, body, stop), django=kind == "{%"):
+            line, column = lines.place(offset)
+            found.append(Lookup(file, line, column, function, name))
+    return tuple(found)
+
+
+# Where a URL is written in HTML and CSS: a src= or href= attribute (quoted or not) and url().
+# PREFIX stands for the release's prefix. A quoted URL must end with its quote within the text
+# before any template code, and a bare one at a space or the tag's end: a URL that template code
+# continues (href="/static/{{ theme }}.css") is not written out.
+_URL_PLACES = r"""
+      \b(?:src|href)\s*=\s*(?:
+          "(?P<dq>PREFIX[^"<>{}]*)"
+        | '(?P<sq>PREFIX[^'<>{}]*)'
+        | (?P<uq>PREFIX[^\s"'<>`={}]+)(?=\s|/?>)
+      )
+    | \burl\(\s*(?:
+          "(?P<cdq>PREFIX[^"<>{}]*)"
+        | '(?P<csq>PREFIX[^'<>{}]*)'
+        | (?P<cuq>PREFIX[^\s"'()<>{}]+)
+      )\s*\)
+"""
+_URL_GROUPS = ("dq", "sq", "uq", "cdq", "csq", "cuq")
+
+
+def scan_urls(text: str, prefix: str, file: str = "<template>") -> tuple[LiteralUrl, ...]:
+    """Every literal URL under ``prefix`` in the template's text (outside its code, comments and
+    ``raw``/``verbatim``/``comment`` sections) in a ``src=``, ``href=`` or ``url()``, in order.
+    Never raises."""
+    text = _normal(text)
+    lines = LineIndex(text)
+    pattern = re.compile(
+        _URL_PLACES.replace("PREFIX", re.escape(prefix)), re.IGNORECASE | re.VERBOSE
+    )
+    found: list[LiteralUrl] = []
+    for kind, start, stop in _walk(text):
+        if kind != "text" or prefix not in text[start:stop]:
+            continue
+        for match in pattern.finditer(text, start, stop):
+            group = next(g for g in _URL_GROUPS if match.group(g) is not None)
+            url = match.group(group)
+            path = url[len(prefix) :].split("?", 1)[0].split("#", 1)[0]
+            if not path or path.endswith("/"):
+                continue  # the prefix itself, or a directory: no file to name
+            line, column = lines.place(match.start(group))
+            found.append(LiteralUrl(file, line, column, url, unquote(path)))
+    return tuple(found)
+
+
+def _normal(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _walk(text: str) -> Iterator[tuple[str, int, int]]:
+    """The template's parts, in order: ``("text", start, stop)`` for text, and ``("{{", body,
+    stop)`` or ``("{%", body, stop)`` for a block, ``body`` to ``stop`` being its inside.
+    Comments and ``raw``/``verbatim``/``comment`` sections are left out."""
+    ends = _Ends(text)
     position = 0
     while True:
         opener = _OPENER.search(text, position)
         if opener is None:
             break
+        if opener.start() > position:
+            yield "text", position, opener.start()
         kind = opener.group()
         closer = {"{{": "}}", "{%": "%}", "{#": "#}"}[kind]
         first = ends.at(closer, opener.end())
         if first is None:  # never closed: plain text, as far as a template engine can tell
+            yield "text", opener.start(), opener.end()
             position = opener.end()
             continue
         if kind == "{#":
@@ -167,12 +278,9 @@ def scan(text: str, file: str = "<template>") -> tuple[Lookup, ...]:
         if kind == "{%" and keyword is not None and keyword.group(1) in _SECTIONS:
             position = _after_section(text, position, _SECTIONS[keyword.group(1)])
             continue
-        if "asset_" not in text[body:stop]:
-            continue  # the common case, decided without reading the block's tokens
-        for function, offset, name in _lookups(_tokens(text, body, stop), django=kind == "{%"):
-            line, column = lines.place(offset)
-            found.append(Lookup(file, line, column, function, name))
-    return tuple(found)
+        yield kind, body, stop
+    if position < len(text):
+        yield "text", position, len(text)
 
 
 class _Ends:
@@ -234,6 +342,9 @@ def _lookups(tokens: list[_Token], *, django: bool) -> Iterator[tuple[str, int, 
     while words and words[0].text in ("-", "+"):  # whitespace control: {%- ... %}
         del words[0]
     for index, token in enumerate(words):
+        if django and index == 0 and token.text in DJANGO_TAGS:
+            yield token.text, *_django_argument(tokens, token)
+            continue
         if token.kind != "name" or token.text not in FUNCTIONS:
             continue
         if index > 0 and words[index - 1].text == ".":

@@ -18,7 +18,13 @@ from hypothesis import strategies as st
 from jinja2 import Environment
 
 from assetbuild.compiler.cli import main
-from assetbuild.compiler.commands.check_templates import Lookup, check, find_templates, scan
+from assetbuild.compiler.commands.check_templates import (
+    Lookup,
+    check,
+    find_templates,
+    scan,
+    scan_urls,
+)
 from assetbuild.manifest import load
 from tests.conftest import FIXTURES, write
 
@@ -306,3 +312,114 @@ def test_the_fixture_manifest_names_what_the_good_templates_use() -> None:
     manifest = json.loads(GOLDEN.read_text("utf-8"))
     for name in ("css/app.css", "js/chart.mjs", "img/hero banner.jpg", 'img/say "cheese".svg'):
         assert name in manifest["assets"]
+
+
+# -- Django's {% static %} -----------------------------------------------------------------------
+
+
+def test_a_static_tag_with_a_name_the_manifest_lacks_fails_like_any_lookup(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "page.html": "{% load static %}\n"
+            '<link rel="stylesheet" href="{% static "css/app.css" %}">\n'
+            "<img src=\"{% static 'img/logo.pgn' %}\">\n"
+            "{% static 'img/logo.png' as logo %}{% static theme %}\n",
+        },
+    )
+    result = run(str(tmp_path), "--manifest", str(GOLDEN), "--verbose")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"note: {tmp_path}/page.html:4:39: {{% static %}} of a name that is not a literal",
+        f"error: {tmp_path}/page.html:3:21: 'img/logo.pgn' is not in the manifest; "
+        "did you mean 'img/logo.png'?",
+        f"check failed: 1 problem; 3 asset names in 1 template (1 not literal, not checked), "
+        f"checked against {GOLDEN}",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{% static "a.css" %}', [("static", "a.css")]),
+        ("{%- static 'a.css' -%}", [("static", "a.css")]),
+        ("{% static 'a.css' as url %}", [("static", "a.css")]),
+        ("{% static name %}", [("static", None)]),
+        ('{% static "a"|add:"b" %}', [("static", None)]),
+        ('{{ static("a.css") }}', []),  # not Django's tag: a Jinja2 global of any meaning
+        ('{% if x %}{% static "a.css" %}{% endif %}', [("static", "a.css")]),
+        ('{% verbatim %}{% static "a.css" %}{% endverbatim %}', []),
+    ],
+)
+def test_the_static_tag_is_a_lookup_when_it_opens_a_django_block(
+    text: str, expected: list[tuple[str, str | None]]
+) -> None:
+    assert [(lookup.function, lookup.name) for lookup in scan(text)] == expected
+
+
+def test_an_alias_of_the_manifest_is_a_name_it_has(tmp_path: Path) -> None:
+    release = tmp_path / "release"
+    shutil.copytree(GOLDEN.parent, release)
+    document = json.loads((release / "manifest.json").read_text("utf-8"))
+    document["aliases"] = {"site_style": "css/app.css"}
+    (release / "manifest.json").write_text(json.dumps(document), "utf-8")
+    write(tmp_path, {"t/page.html": '{% asset_tag "site_style" %}{% static "site_style" %}'})
+    result = run(str(tmp_path / "t"), "--manifest", str(release))
+    assert result.exit_code == 0, result.stderr
+
+
+# -- literal URLs under the release's prefix ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ('<img src="/static/img/logo.png">', [(1, 11, "/static/img/logo.png", "img/logo.png")]),
+        ("<a href='/static/doc.pdf?v=2#p3'>", [(1, 10, "/static/doc.pdf?v=2#p3", "doc.pdf")]),
+        (
+            "<img src=/static/img/a%20b.png alt=x>",
+            [(1, 10, "/static/img/a%20b.png", "img/a b.png")],
+        ),
+        (
+            "<p>\n<div style=\"background: url( '/static/img/bg.png' )\">",
+            [(2, 31, "/static/img/bg.png", "img/bg.png")],
+        ),
+        ('<img SRC = "/static/x.png">', [(1, 13, "/static/x.png", "x.png")]),
+        ('<link href="/static/css/{{ theme }}.css">', []),  # template code finishes it
+        ('<img src="/static/">', []),  # a directory
+        ('<img src="/media/x.png">', []),  # another prefix
+        ("<p>copy files into /static/img/x.png</p>", []),  # prose, not a URL attribute
+        ('{# <img src="/static/x.png"> #}', []),
+        ('{% raw %}<img src="/static/x.png">{% endraw %}', []),
+        ('{% comment %}<img src="/static/x.png">{% endcomment %}', []),
+        ("{{ \"<img src='/static/x.png'>\" }}", []),  # inside code
+    ],
+)
+def test_a_literal_url_under_the_prefix_is_found_outside_template_code(
+    text: str, found: list[tuple[int, int, str, str]]
+) -> None:
+    assert [(u.line, u.column, u.url, u.name) for u in scan_urls(text, "/static/")] == found
+
+
+def test_a_literal_url_is_a_warning_with_the_lookup_to_write_instead(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "django.html": '{% load static %}<img src="/static/img/logo.png">',
+            "jinja.html": '<img src="/static/img/hero banner.jpg"><img src="/static/img/gone.png">',
+        },
+    )
+    result = run(str(tmp_path), "--manifest", str(GOLDEN))
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"warning: {tmp_path}/django.html:1:28: /static/img/logo.png is a literal URL under the "
+        "release's prefix: it names no fingerprinted file and bypasses the manifest; write "
+        '{% asset_url "img/logo.png" %}',
+        f"warning: {tmp_path}/jinja.html:1:11: /static/img/hero banner.jpg is a literal URL under "
+        "the release's prefix: it names no fingerprinted file and bypasses the manifest; write "
+        '{{ asset_url("img/hero banner.jpg") }}',
+        f"warning: {tmp_path}/jinja.html:1:50: /static/img/gone.png is a literal URL under the "
+        "release's prefix: it names no fingerprinted file and bypasses the manifest "
+        "('img/gone.png' is not in the manifest); write {{ asset_url(\"img/gone.png\") }}",
+    ]
+    assert result.stdout == f"0 asset names in 2 templates: all in {GOLDEN}\n"

@@ -23,7 +23,8 @@ from webassets.filter import get_filter
 from webassets.loaders import YAMLLoader
 
 from assetbuild.compiler.config import load_config
-from assetbuild.compiler.migrate import convert_yaml, from_environment, toml_string
+from assetbuild.compiler.migrate.toml_text import toml_string
+from assetbuild.compiler.migrate.webassets import convert_yaml, from_environment
 from assetbuild.errors import ConfigError
 from tests.conftest import FIXTURES, invoke, write
 
@@ -185,7 +186,7 @@ def test_paths_in_the_config_are_relative_to_where_it_is_written(project: Path) 
     assert result.exit_code == 0, result.output
     assert result.stdout.endswith("run: assetbuild build --config deploy/assets.toml\n")
     config = load_config(project / "deploy/assets.toml")
-    assert config.sources == (project / "deploy/../static",)
+    assert [source.path for source in config.sources] == [project / "deploy/../static"]
     assert config.output == project / "deploy/out"
 
 

@@ -1,9 +1,10 @@
-"""Migration from webassets and Flask-Assets: their bundle definitions -> ``assetbuild.toml`` text.
+"""``assetbuild import webassets``: webassets and Flask-Assets bundles -> ``assetbuild.toml`` text.
 
 Owns: reading a webassets YAML file (the ``YAMLLoader.load_environment`` format) or a live
 webassets / Flask-Assets ``Environment``, mapping what has an assetbuild equivalent (directory or
-load path, url, bundles with their inputs and filters), and writing TOML text with proper escaping.
-Must not: build anything, or map anything approximately. What has no equivalent is a
+load path, url, bundles with their inputs and filters), and the TOML text of the result.
+Must not: build anything, write a file (``output`` does, for the command line), or map anything
+approximately. What has no equivalent is a
 ``ConfigError`` naming the key; what webassets needed and assetbuild does itself (version
 placeholders in output names, ``cssrewrite``, caches, ``auto_build``) is dropped with a note, and
 every note is also a comment in the TOML, next to what it is about.
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assetbuild.compiler.migrate.toml_text import toml_array, toml_comment, toml_string
 from assetbuild.errors import ConfigError
 from assetbuild.manifest import unsafe_path_reason
 
@@ -95,49 +97,6 @@ def from_environment(
     """
     directory = None if config_dir is None else Path(config_dir)
     return convert_environment(env, config_dir=directory, release=release).toml
-
-
-def write_config(conversion: Conversion, target: Path, *, force: bool = False) -> None:
-    """Write ``conversion`` to ``target``; an existing file is kept unless ``force``."""
-    if not target.parent.is_dir():
-        raise ConfigError(f"cannot be written: no directory {target.parent}", file=target)
-    try:
-        with target.open("w" if force else "x", encoding="utf-8") as handle:
-            handle.write(conversion.toml)
-    except FileExistsError:
-        raise ConfigError(
-            "already exists; pass --force to replace it, or -o another path", file=target
-        ) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot be written: {exc}", file=target) from None
-
-
-def toml_string(value: str) -> str:
-    """``value`` as a TOML basic string: quotes, backslashes and control characters escaped."""
-    out = ['"']
-    for char in value:
-        code = ord(char)
-        if char in _TOML_ESCAPES:
-            out.append(_TOML_ESCAPES[char])
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\u{code:04X}")
-        elif 0xD800 <= code <= 0xDFFF:
-            raise ValueError(f"{value!r} has a lone surrogate, which TOML (UTF-8) cannot hold")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
-
-
-_TOML_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\f": "\\f",
-    "\r": "\\r",
-}
 
 
 # -- the model both readers produce -------------------------------------------------------------
@@ -759,16 +718,16 @@ class _Converter:
     def render(self) -> str:
         source = self.source
         lines = [
-            f"# assetbuild.toml, converted from {_comment(_title(source.origin))}.",
+            f"# assetbuild.toml, converted from {toml_comment(_title(source.origin))}.",
             "# Review the notes below, then run `assetbuild build` (and `assetbuild verify`).",
         ]
-        lines += [f"# note: {_comment(note)}" for note in source.notes]
+        lines += [f"# note: {toml_comment(note)}" for note in source.notes]
         sources = [self.relative(root) for root in self.roots]
         lines.append("")
         lines.append(
             f"source = {toml_string(sources[0])}"
             if len(sources) == 1
-            else f"source = {_array(sources)}"
+            else f"source = {toml_array(sources)}"
         )
         lines.append(f"output = {toml_string(self.release)}")
         url = source.url if source.url is not None else DEFAULT_URL
@@ -786,14 +745,14 @@ class _Converter:
                 "# webassets wrote its bundles (and manifest or cache) among the sources; "
                 "they are old build output, not sources"
             )
-            lines.append(f"exclude = {_array(excludes)}")
+            lines.append(f"exclude = {toml_array(excludes)}")
         for out in self.outputs.values():
             lines.append("")
-            lines.append(f"# from webassets: {_comment(out.where)}")
-            lines += [f"# note: {_comment(note)}" for note in out.notes]
+            lines.append(f"# from webassets: {toml_comment(out.where)}")
+            lines += [f"# note: {toml_comment(note)}" for note in out.notes]
             lines.append(f"[bundles.{toml_string(out.name)}]")
-            lines.append(f"inputs = {_array(out.inputs)}")
-            lines.append(f"filters = {_array(out.filters)}")
+            lines.append(f"inputs = {toml_array(out.inputs)}")
+            lines.append(f"filters = {toml_array(out.filters)}")
         return "\n".join(lines) + "\n"
 
     def relative(self, path: Path) -> str:
@@ -836,18 +795,3 @@ def _is_container(bundle: _Bundle) -> bool:
 def _merge_filters(own: Sequence[str], parent: Sequence[str]) -> tuple[str, ...]:
     """webassets' ``merge_filters``: the bundle's own filters, then its parent's not among them."""
     return tuple(own) + tuple(name for name in parent if name not in own)
-
-
-def _array(values: Sequence[str]) -> str:
-    one_line = "[" + ", ".join(toml_string(v) for v in values) + "]"
-    if len(one_line) <= 88:
-        return one_line
-    return "[\n" + "".join(f"    {toml_string(v)},\n" for v in values) + "]"
-
-
-def _comment(text: str) -> str:
-    """``text`` on one comment line: TOML comments may not hold control characters."""
-    return "".join(
-        char if char == "\t" or (ord(char) >= 0x20 and ord(char) != 0x7F) else f"\\x{ord(char):02x}"
-        for char in text
-    )
