@@ -46,13 +46,14 @@ demo: $(STAMP)
 	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/gunicorn --workers 2 --bind $(DEMO_BIND) \
 		--chdir examples/flask_app app:app
 
-# The Django example, the same way.
+# The Django example, the way a Django project builds: collectstatic, through ReleaseStorage
+# (the admin's, Django REST framework's and the project's own files, in one release).
 .PHONY: demo-django
 demo-django: $(STAMP)
-	$(VENV)/bin/assetbuild build --config examples/django_project/assetbuild.toml
+	cd examples/django_project && PYTHONDONTWRITEBYTECODE=1 ../../$(PY) manage.py collectstatic --noinput
 	cd examples/django_project && PYTHONDONTWRITEBYTECODE=1 ../../$(PY) manage.py check
 	@echo
-	@echo "examples/django_project: http://$(DEMO_BIND)/  (gunicorn, 2 workers; Ctrl-C stops it)"
+	@echo "examples/django_project: http://$(DEMO_BIND)/ , /admin/ and /api/greeting/  (gunicorn, 2 workers; Ctrl-C stops it)"
 	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/gunicorn --workers 2 --bind $(DEMO_BIND) \
 		--chdir examples/django_project example_site.wsgi
 

@@ -76,8 +76,13 @@ class ManifestError(AssetbuildError):
     """A manifest is missing, unreadable, of an unknown version, or not of the documented shape."""
 
 
-class MissingAssetError(AssetbuildError, LookupError):
-    """A template asked for a logical path that the manifest does not name."""
+class MissingAssetError(AssetbuildError, LookupError, ValueError):
+    """A template asked for a logical path that the manifest does not name.
+
+    A ``LookupError``, as a failed lookup is; and a ``ValueError``, as Django's manifest storage
+    raises for a name its manifest lacks, so that code written for that storage (WhiteNoise's
+    middleware asks the storage about every file and catches ``ValueError``) works unchanged.
+    """
 
     def __init__(self, name: str, manifest: str, suggestions: tuple[str, ...] = ()):
         self.name = name

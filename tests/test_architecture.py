@@ -117,11 +117,12 @@ LAYERS: tuple[Layer, ...] = (
         "compiler",
         "commands",
         "The commands beside build (verify, inspect, check-templates, watch, archive) and the "
-        "migration from webassets run the assembly or stand apart from it.",
+        "migrations from webassets and django-compressor run the assembly or stand apart from it.",
         (
             "assetbuild.compiler.commands",
             "assetbuild.compiler.commands.*",
             "assetbuild.compiler.migrate",
+            "assetbuild.compiler.migrate.*",
         ),
     ),
     Layer(
@@ -137,13 +138,36 @@ LAYERS: tuple[Layer, ...] = (
         ),
     ),
     Layer(
+        "compiler",
+        "framework integrations",
+        "A framework integration reads a framework's settings into the build's Defaults and runs "
+        "the build or the command line with them; nothing of the compiler imports it, and only "
+        "the framework's adapter does, at the call sites in BRIDGES.",
+        ("assetbuild.compiler.integrations", "assetbuild.compiler.integrations.*"),
+    ),
+    Layer(
         "runtime",
         "runtime",
         "The runtime reads a manifest: it imports the shared values and itself, never the "
-        "compiler.",
+        "compiler (but for the functions in BRIDGES, which build).",
         ("assetbuild.runtime", "assetbuild.runtime.*"),
     ),
 )
+
+# The only places the runtime reaches the compiler: (module, function) -> what that function may
+# import, and only inside its body. Each is a command that builds, run by a framework's own
+# tooling (Django's collectstatic calls the storage's post_process; `manage.py assetbuild` is a
+# management command), so an app that starts and renders pages never loads the build side
+# (tests/runtime/test_imports.py checks that in a fresh interpreter). An import of the compiler
+# anywhere else in the runtime, at module level or in any other function, is refused.
+BRIDGES: Mapping[tuple[str, str], frozenset[str]] = {
+    ("assetbuild.runtime.django.storage", "ReleaseStorage.post_process"): frozenset(
+        {"assetbuild.compiler.integrations.django"}
+    ),
+    ("assetbuild.runtime.django.management.commands.assetbuild", "Command.handle"): frozenset(
+        {"assetbuild.compiler.cli", "assetbuild.compiler.integrations.django"}
+    ),
+}
 
 # The modules that may change the filesystem, and why each must. Everything else hands bytes or
 # values to one of these: the build's output goes through the release writer alone.
@@ -152,8 +176,10 @@ WRITERS: Mapping[str, str] = {
     "history, the build cache, the lock, and clean",
     "assetbuild.compiler.commands.archive": "`build --archive FILE.tar.gz` writes the tarball the "
     "user named, outside the release, through a temporary name and a rename",
-    "assetbuild.compiler.migrate": "`import webassets -o FILE` writes the assetbuild.toml the user "
-    "named (write_config, for the CLI), never replacing one without --force",
+    "assetbuild.compiler.migrate.output": "`import webassets|django-compressor -o FILE` writes the "
+    "assetbuild.toml the user named, never replacing one without --force; `import "
+    "django-compressor --rewrite` replaces the templates it converted, each through a temporary "
+    "file and a rename, and only if it still holds what was read",
 }
 
 # The modules that may end the process. The CLI maps errors to exit statuses; ``__main__`` only
@@ -201,6 +227,7 @@ class Import:
     written: str  # the import as written, one name of it
     file: str  # where it is written
     via: str | None = None  # the package whose __init__ makes the import, if not the importer
+    function: str | None = None  # the function it is written in ("Class.method"), if any
 
 
 def absolute(module: Module, node: ast.ImportFrom) -> str:
@@ -219,12 +246,10 @@ def imports_of(module: Module, known: Iterable[str], prefix: str = "assetbuild")
     modules = set(known)
     ours = re.compile(rf"{re.escape(prefix)}(\.|$)")
     found: list[Import] = []
-    for node in ast.walk(module.tree):
+    for node, function in walk_with_functions(module.tree):
+        made: list[tuple[str, str]] = []  # (target, as written)
         if isinstance(node, ast.Import):
-            for alias in node.names:
-                if ours.match(alias.name):
-                    written = f"import {alias.name}"
-                    found.append(Import(module.name, alias.name, node.lineno, written, module.file))
+            made = [(a.name, f"import {a.name}") for a in node.names if ours.match(a.name)]
         elif isinstance(node, ast.ImportFrom):
             source = absolute(module, node)
             if not ours.match(source):
@@ -232,15 +257,35 @@ def imports_of(module: Module, known: Iterable[str], prefix: str = "assetbuild")
             for alias in node.names:
                 submodule = f"{source}.{alias.name}"
                 target = submodule if submodule in modules else source
-                written = f"from {'.' * node.level}{node.module or ''} import {alias.name}"
-                found.append(Import(module.name, target, node.lineno, written, module.file))
+                made.append(
+                    (target, f"from {'.' * node.level}{node.module or ''} import {alias.name}")
+                )
         elif isinstance(node, ast.Call) and dynamic_import(node):
             name = node.args[0]
             if isinstance(name, ast.Constant) and ours.match(str(name.value)):
-                written = ast.unparse(node)
-                target = str(name.value)
-                found.append(Import(module.name, target, node.lineno, written, module.file))
+                made = [(str(name.value), ast.unparse(node))]
+        line = getattr(node, "lineno", 0)
+        found += [
+            Import(module.name, target, line, written, module.file, None, function)
+            for target, written in made
+        ]
     return sorted(found, key=lambda imp: imp.line)
+
+
+def walk_with_functions(tree: ast.AST) -> Iterator[tuple[ast.AST, str | None]]:
+    """Every node, with the qualified name of the function it is in (``Class.method``, or
+    ``function.inner``); None at module level and directly in a class body."""
+    pending: list[tuple[ast.AST, str, bool]] = [(tree, "", False)]  # node, scope, in a function
+    while pending:
+        node, scope, in_function = pending.pop()
+        yield node, (scope or None) if in_function else None
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                inner = f"{scope}.{child.name}" if scope else child.name
+                in_body = in_function or not isinstance(child, ast.ClassDef)
+                pending.append((child, inner, in_body))
+            else:
+                pending.append((child, scope, in_function))
 
 
 def dynamic_import(call: ast.Call) -> bool:
@@ -290,8 +335,17 @@ def may_import(importer: tuple[int, Layer], target: tuple[int, Layer]) -> bool:
     return same_room and target_rank <= importer_rank
 
 
+def bridged(imp: Import, bridges: Mapping[tuple[str, str], frozenset[str]] = BRIDGES) -> bool:
+    """Whether ``imp`` is one a bridge allows: made by its own module, inside its function."""
+    if imp.via is not None or imp.function is None:
+        return False
+    return imp.target in bridges.get((imp.importer, imp.function), frozenset())
+
+
 def layer_violations(
-    edges: Mapping[str, Iterable[Import]], layers: tuple[Layer, ...] = LAYERS
+    edges: Mapping[str, Iterable[Import]],
+    layers: tuple[Layer, ...] = LAYERS,
+    bridges: Mapping[tuple[str, str], frozenset[str]] = BRIDGES,
 ) -> list[str]:
     """An import that goes up the table, or across to another room, with where it is and what to
     do. A package's ``__init__`` runs whenever any module below it is imported, so its imports
@@ -317,7 +371,7 @@ def layer_violations(
                 continue
             if imp.via and not may_import(layers_of(imp.via, layers)[0], target[0]):
                 continue
-            if may_import(placed[0], target[0]):
+            if may_import(placed[0], target[0]) or bridged(imp, bridges):
                 continue
             (_, own_layer), (_, other) = placed[0], target[0]
             through = f" through its package {imp.via}" if imp.via else ""
@@ -836,6 +890,78 @@ def test_the_layer_check_sees_an_import_up_the_table_across_rooms_and_through_a_
     assert len(layer_violations(edges, layers)) == 2
     edges["a.r"] = [edge("a.r", "a.c")]  # reported for a.r, not again for a.r.x
     assert len(layer_violations(edges, layers)) == 3
+
+
+def test_the_layer_check_allows_a_bridge_only_inside_its_function_and_for_its_targets() -> None:
+    layers = (
+        Layer("shared", "bottom", "", ("a",)),
+        Layer("c", "compiler", "", ("a.c", "a.c.*")),
+        Layer("r", "runtime", "", ("a.r", "a.r.*")),
+    )
+    bridges = {("a.r.storage", "Storage.build"): frozenset({"a.c.django"})}
+    known = {"a", "a.c", "a.c.django", "a.c.cli", "a.r", "a.r.storage"}
+    module = parsed(
+        "a.r.storage",
+        textwrap.dedent(
+            """
+            import a.c.django
+            class Storage:
+                import a.c.django
+                def url(self):
+                    import a.c.django
+                def build(self):
+                    import a.c.django
+                    from a.c import cli
+                    def later():
+                        import a.c.django
+            """
+        ),
+    )
+    edges = {name: [] for name in known} | {"a.r.storage": imports_of(module, known, "a")}
+    problems = layer_violations(edges, layers, bridges)
+    assert [problem.split(":")[1] for problem in problems] == ["2", "4", "6", "9", "11"]
+    assert "a.r.storage (layer 'runtime') imports a.c.django" in problems[0]
+
+
+def test_the_import_graph_knows_the_function_each_import_is_in() -> None:
+    module = parsed(
+        "assetbuild.x",
+        textwrap.dedent(
+            """
+            import assetbuild.a
+            class C:
+                import assetbuild.b
+                async def m(self):
+                    import assetbuild.c
+                class D:
+                    def n(self):
+                        import assetbuild.d
+            def f():
+                def g():
+                    import assetbuild.e
+            """
+        ),
+    )
+    found = [(imp.target, imp.function) for imp in imports_of(module, set())]
+    assert found == [
+        ("assetbuild.a", None),
+        ("assetbuild.b", None),
+        ("assetbuild.c", "C.m"),
+        ("assetbuild.d", "C.D.n"),
+        ("assetbuild.e", "f.g"),
+    ]
+
+
+def test_each_bridge_is_an_import_the_runtime_makes_there() -> None:
+    made = {(imp.importer, imp.function, imp.target) for edges in graph().values() for imp in edges}
+    stale = [
+        f"BRIDGES names {target} imported in {module}.{function}, which does not import it "
+        "(any more): remove it from BRIDGES."
+        for (module, function), targets in BRIDGES.items()
+        for target in sorted(targets)
+        if (module, function, target) not in made
+    ]
+    report(stale)
 
 
 def test_the_layer_check_counts_a_package_s_imports_for_each_module_below_it() -> None:

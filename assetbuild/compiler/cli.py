@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -25,6 +25,9 @@ from assetbuild.errors import (
     Problem,
     ReleaseError,
 )
+
+if TYPE_CHECKING:
+    from assetbuild.compiler.config import Defaults
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -77,6 +80,14 @@ def _fail(debug: bool, exc: AssetbuildError, message: str, status: int) -> NoRet
         raise exc
     click.echo(message, err=True)
     sys.exit(status)
+
+
+def _defaults() -> Defaults | None:
+    """What a framework integration supplies when it runs this command line as
+    ``main(args, obj=defaults, ...)``: sources, output, URL and state, in place of the file's."""
+    from assetbuild.compiler.config import Defaults
+
+    return click.get_current_context().find_object(Defaults)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -136,7 +147,7 @@ def build(
     progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() else None
 
     def action() -> Any:
-        config = load_config(config_path, output=output)
+        config = load_config(config_path, output=output, defaults=_defaults())
         mtime = _archive_mtime(archive)
         try:
             result = run_build(config, jobs=jobs, progress=progress, use_cache=not no_cache)
@@ -191,7 +202,10 @@ def verify(directory: Path | None, config_path: Path | None, debug: bool) -> Non
     from assetbuild.compiler.config import load_config
 
     def action() -> Any:
-        target = directory if directory is not None else load_config(config_path).output
+        if directory is not None:
+            target = directory
+        else:
+            target = load_config(config_path, defaults=_defaults()).output
         return target, run_verify(target)
 
     target, (manifest, problems) = _run(debug, action)
@@ -217,8 +231,11 @@ def clean(keep: int, config_path: Path | None, output: Path | None, debug: bool)
     from assetbuild.compiler.release import Release
 
     def action() -> Any:
-        target = output if output is not None else load_config(config_path).output
-        return target, Release(target).clean(keep)
+        defaults = _defaults()
+        if output is not None and defaults is None:
+            return output, Release(output).clean(keep)  # no config needed
+        config = load_config(config_path, output=output, defaults=defaults)
+        return config.output, Release(config.output, config.state).clean(keep)
 
     target, removed = _run(debug, action)
     click.echo(f"removed {len(removed)} file{'s' if len(removed) != 1 else ''} from {target}")
@@ -291,13 +308,20 @@ def watch(config_path: Path | None, output: Path | None, debug: bool) -> None:
 
     # Ctrl-C is how a watch ends: exit status 0, and nothing more to say.
     with contextlib.suppress(KeyboardInterrupt):
-        _run(debug, lambda: run_watch(config_path, report, output=output))
+        defaults = _defaults()
+        _run(debug, lambda: run_watch(config_path, report, output=output, defaults=defaults))
 
 
-@main.command("import")
-@click.argument("kind", type=click.Choice(["webassets"]), metavar="webassets")
-@click.argument("bundles", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
+@main.group("import")
+def import_() -> None:
+    """Convert another asset tool's bundles into an assetbuild.toml.
+
+    webassets: a webassets YAML file. django-compressor: the {% compress %} blocks of Django
+    templates (and, with --rewrite, the templates themselves).
+    """
+
+
+_config_target_option = click.option(
     "-o",
     "--output",
     "target",
@@ -306,34 +330,51 @@ def watch(config_path: Path | None, output: Path | None, debug: bool) -> None:
     show_default=True,
     help="The config file to write; '-' prints it.",
 )
-@click.option(
+_release_option = click.option(
     "--release",
     metavar="DIR",
     default="build/static",
     show_default=True,
     help="The release directory the config names, relative to the config file.",
 )
-@click.option("--force", is_flag=True, help="Replace an existing config file.")
+_force_option = click.option("--force", is_flag=True, help="Replace an existing config file.")
+
+
+def _refuse_existing(target: Path, force: bool) -> None:
+    if str(target) != "-" and target.exists() and not force:
+        raise ConfigError("already exists; pass --force to replace it", file=target)
+
+
+def _wrote(target: Path, what: str) -> str:
+    config = "" if target == Path("assetbuild.toml") else f" --config {target}"
+    return f"wrote {target}: {what}; review it, then run: assetbuild build{config}"
+
+
+@import_.command("webassets")
+@click.argument("bundles", type=click.Path(path_type=Path, dir_okay=False))
+@_config_target_option
+@_release_option
+@_force_option
 @_debug_option
-def import_(kind: str, bundles: Path, target: Path, release: str, force: bool, debug: bool) -> None:
+def import_webassets(bundles: Path, target: Path, release: str, force: bool, debug: bool) -> None:
     """Convert a webassets YAML file (directory, url, bundles) into an assetbuild.toml.
 
     What assetbuild does itself (version placeholders, cssrewrite, caches) is dropped with a
     note; what has no equivalent is an error naming the key. Python setups: see
     docs/migrating.md (assetbuild.compiler.migrate.from_environment).
     """
-    from assetbuild.compiler.migrate import convert_yaml, write_config
+    from assetbuild.compiler.migrate.output import write_config
+    from assetbuild.compiler.migrate.webassets import convert_yaml
 
     to_stdout = str(target) == "-"
 
     def action() -> Any:
-        if not to_stdout and target.exists() and not force:
-            raise ConfigError("already exists; pass --force to replace it", file=target)
+        _refuse_existing(target, force)
         conversion = convert_yaml(
             bundles, config_dir=None if to_stdout else target.parent, release=release
         )
         if not to_stdout:
-            write_config(conversion, target, force=force)
+            write_config(conversion.toml, target, force=force)
         return conversion
 
     conversion = _run(debug, action)
@@ -343,11 +384,111 @@ def import_(kind: str, bundles: Path, target: Path, release: str, force: bool, d
         click.echo(conversion.toml, nl=False)
         return
     count = len(conversion.bundles)
-    config = "" if target == Path("assetbuild.toml") else f" --config {target}"
-    click.echo(
-        f"wrote {target}: {count} bundle{'s' if count != 1 else ''}; "
-        f"review it, then run: assetbuild build{config}"
+    click.echo(_wrote(target, f"{count} bundle{'s' if count != 1 else ''}"))
+
+
+@import_.command("django-compressor")
+@click.argument("templates", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A static directory the blocks' files are in, as Django's finders search them "
+    "(STATICFILES_DIRS, then each app's static/); repeat for each, in that order. "
+    "Default: ./static",
+)
+@click.option(
+    "--static-url",
+    default="/static/",
+    show_default=True,
+    help="STATIC_URL: literal URLs under it name static files.",
+)
+@click.option(
+    "--rewrite",
+    is_flag=True,
+    help="Also rewrite the templates: each converted block becomes the tag that loads its "
+    "bundle, and {% load compress %} goes where no block is left.",
+)
+@_config_target_option
+@_release_option
+@_force_option
+@_debug_option
+def import_compressor(
+    templates: tuple[Path, ...],
+    sources: tuple[Path, ...],
+    static_url: str,
+    rewrite: bool,
+    target: Path,
+    release: str,
+    force: bool,
+    debug: bool,
+) -> None:
+    """Convert the {% compress %} blocks of the Django templates in TEMPLATES (directories or
+    files) into bundles of an assetbuild.toml.
+
+    Identical blocks become one bundle; a named block's name becomes an alias. A block that
+    cannot be converted exactly (an inline script, template logic, a URL with a variable) is
+    listed with its place and left as it is, and the exit status is then 2; the others are
+    converted all the same.
+    """
+    from assetbuild.compiler.migrate.compressor import convert_templates
+    from assetbuild.compiler.migrate.output import rewrite_files, write_config
+
+    to_stdout = str(target) == "-"
+
+    def action() -> Any:
+        conversion = convert_templates(
+            templates,
+            sources=sources,
+            static_url=static_url,
+            config_dir=None if to_stdout else target.parent,
+            release=release,
+        )
+        if conversion.bundles:
+            _refuse_existing(target, force)  # before any template changes
+            if not to_stdout:
+                write_config(conversion.toml, target, force=force)
+            if rewrite:
+                rewrite_files(conversion.rewrites)
+        return conversion
+
+    conversion = _run(debug, action)
+    for note in conversion.notes:
+        click.echo(f"note: {note}", err=True)
+    _warn(conversion.unconvertible)
+    blocks = conversion.blocks
+    count = len(conversion.bundles)
+    found = (
+        f"{count} bundle{'s' if count != 1 else ''} from {blocks} "
+        f"{{% compress %}} block{'s' if blocks != 1 else ''} in {conversion.templates} "
+        f"template{'s' if conversion.templates != 1 else ''}"
     )
+    if not conversion.bundles:
+        click.echo(
+            f"nothing to convert: no {{% compress %}} block"
+            f"{' that can be converted' if blocks else ''} in {conversion.templates} "
+            f"template{'s' if conversion.templates != 1 else ''}",
+            err=True,
+        )
+    elif to_stdout:
+        click.echo(conversion.toml, nl=False)
+    else:
+        click.echo(_wrote(target, found))
+    if rewrite and conversion.bundles:
+        changed = len(conversion.rewrites)
+        click.echo(
+            f"rewrote {changed} template{'s' if changed != 1 else ''}",
+            err=to_stdout,
+        )
+    if conversion.unconvertible:
+        left = len(conversion.unconvertible)
+        click.echo(
+            f"{left} block{'s' if left != 1 else ''} could not be converted and "
+            f"{'were' if left != 1 else 'was'} left as {'they are' if left != 1 else 'it is'}",
+            err=True,
+        )
+        sys.exit(EXIT_USAGE)
 
 
 @main.command("check-templates")
@@ -371,6 +512,8 @@ def check_templates(
     """Check that every asset name the templates in PATHS use literally is in the manifest.
 
     PATHS are directories (searched for *.html, *.jinja, *.jinja2, *.j2, *.txt and *.xml) or files.
+    The names are those of asset_url, asset_tag, asset_preload, asset_integrity and Django's
+    {% static %}; a literal URL under the release's prefix (href="/static/...") is a warning.
     """
     from assetbuild.compiler.commands.check_templates import check
     from assetbuild.manifest import FILENAME, load
@@ -382,10 +525,13 @@ def check_templates(
         if manifest_path is None:
             from assetbuild.compiler.config import load_config
 
-            target = load_config(config_path).output / FILENAME
+            target = load_config(config_path, defaults=_defaults()).output / FILENAME
         else:
             target = manifest_path / FILENAME if manifest_path.is_dir() else manifest_path
-        return target, check(paths, load(target).assets.keys())
+        manifest = load(target)
+        # Every runtime lookup accepts an alias where it accepts a logical path.
+        names = {*manifest.assets, *manifest.aliases}
+        return target, check(paths, names, url=manifest.url)
 
     target, result = _run(debug, action)
     names = len(result.checked)
@@ -394,13 +540,13 @@ def check_templates(
     if verbose:
         for lookup in result.skipped:
             where = f"{lookup.file}:{lookup.line}:{lookup.column}"
-            click.echo(
-                f"note: {where}: {lookup.function}() of a name that is not a literal", err=True
-            )
+            used = "{% static %}" if lookup.function == "static" else f"{lookup.function}()"
+            click.echo(f"note: {where}: {used} of a name that is not a literal", err=True)
         skipped = len(result.skipped)
         counted += f" ({skipped} not literal{'s' if skipped != 1 else ''}, not checked)"
     if result.files == 0:
         click.echo(f"warning: no templates in {', '.join(map(str, paths))}", err=True)
+    _warn(result.warnings)
     if result.problems:
         _warn(result.problems)
         count = len(result.problems)
@@ -427,7 +573,7 @@ def inspect(name: str, config_path: Path | None, output: Path | None, debug: boo
     from assetbuild.compiler.config import load_config
 
     def action() -> Any:
-        config = load_config(config_path, output=output)
+        config = load_config(config_path, output=output, defaults=_defaults())
         return config, inspect_asset(prepare(config), name)
 
     config, found = _run(debug, action)

@@ -1,19 +1,19 @@
-# settings.py (the parts that change): Django serves its assetbuild release with WhiteNoise, next to
-# the static files of Django's own apps (the admin's), which collectstatic still gathers.
-# assetbuild.toml has output = "build/www/assets" and url = "/assets/" (docs/serving.md).
+# settings.py (the parts that change): collectstatic builds the assetbuild release into STATIC_ROOT
+# (ReleaseStorage), and WhiteNoise serves it, the admin's files included, with no setting of its own.
+# assetbuild.toml next to manage.py has the bundles, and no source, output or url (docs/serving.md).
 # tests/recipes/test_recipes.py runs this file as a project's settings.py.
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 INSTALLED_APPS = [
+    "assetbuild.runtime.django",  # first: {% load assetbuild %}, the system checks, runserver
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "assetbuild.runtime.django",  # {% load assetbuild %}, and a system check of the manifest
 ]
 
 MIDDLEWARE = [
@@ -27,15 +27,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-# Django's own apps' static files: `manage.py collectstatic`, served at /static/ as before.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "assetbuild.runtime.django.storage.ReleaseStorage"},
+}
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "build" / "collected"
-
-# The assetbuild release, built into build/www/assets/ and served at /assets/.
-ASSETBUILD_MANIFEST = BASE_DIR / "build" / "www" / "assets" / "manifest.json"
-WHITENOISE_ROOT = BASE_DIR / "build" / "www"  # WhiteNoise serves this directory at /
-# <stem>.<12 hex digits>.<ext>, or <name>.<12 hex digits> for a file without an extension
-WHITENOISE_IMMUTABLE_FILE_TEST = r"\.[0-9a-f]{12}(\.[^./]+)?$"
+STATIC_ROOT = BASE_DIR / "staticfiles"  # the release: collectstatic builds it, WhiteNoise serves it
+STATICFILES_DIRS = [BASE_DIR / "static"]
 
 
 def manifest_not_cached(headers, path, url):

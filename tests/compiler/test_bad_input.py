@@ -199,6 +199,90 @@ CASES = {
         advice="fix the path",
         lines=1,
     ),
+    "a source table with an unknown key": Case(
+        config('source = [{path = "static", prefx = "wiki/"}]\noutput = "build/static"\n'),
+        CONFIG_ERROR,
+        ("error: {site}/assetbuild.toml: source[0].prefx: unknown key",),
+        advice="a source entry has 'path' and 'prefix'",
+        lines=1,
+    ),
+    "a source prefix that climbs out": Case(
+        config('source = [{path = "static", prefix = "../up"}]\noutput = "build/static"\n'),
+        CONFIG_ERROR,
+        (
+            "error: {site}/assetbuild.toml: source[0].prefix: '../up' has an empty, '.' or '..' "
+            "segment",
+        ),
+        advice="a prefix is a relative path such as 'wiki/'",
+        lines=1,
+    ),
+    "plain that is not a list": Case(
+        config(BASE_CONFIG + 'plain = "favicon.ico"\n'),
+        CONFIG_ERROR,
+        ("error: {site}/assetbuild.toml: plain: must be a list of glob strings",),
+        advice="list of glob strings",
+        lines=1,
+    ),
+    "a plain glob that matches nothing": Case(
+        config(BASE_CONFIG + 'plain = ["favicon.ico"]\n'),
+        CONFIG_ERROR,
+        ("error: {site}/assetbuild.toml: plain: 'favicon.ico' matches no asset of the release",),
+        advice="or remove it",
+        lines=1,
+    ),
+    "a plain manifest.json": Case(
+        together(source("manifest.json", "{}\n"), config(BASE_CONFIG + 'plain = ["*.json"]\n')),
+        CONFIG_ERROR,
+        (
+            "error: {site}/assetbuild.toml: plain: 'manifest.json' cannot be published under "
+            "its own name",
+        ),
+        advice="rename the file or drop it from plain",
+        lines=1,
+    ),
+    "a plain name of the fingerprinted form": Case(
+        together(
+            source("js/lib.0123456789ab.js", "var lib;\n"),
+            config(BASE_CONFIG + 'plain = ["js/lib.*"]\n'),
+        ),
+        CONFIG_ERROR,
+        (
+            "error: {site}/assetbuild.toml: plain: 'js/lib.0123456789ab.js' has the form of a "
+            "fingerprinted file name",
+        ),
+        advice="rename the file or drop it from plain",
+        lines=1,
+    ),
+    "an alias of no asset": Case(
+        config(BASE_CONFIG + '[aliases]\nhome = "css/home.css"\n'),
+        CONFIG_ERROR,
+        (
+            "error: {site}/assetbuild.toml: aliases.\"home\": names 'css/home.css', which is not "
+            "an asset of the release",
+        ),
+        advice="use a published logical path",
+        lines=1,
+    ),
+    "an alias that is a logical path": Case(
+        config(BASE_CONFIG + '[aliases]\n"css/site.css" = "css/reset.css"\n'),
+        CONFIG_ERROR,
+        (
+            'error: {site}/assetbuild.toml: aliases."css/site.css": is the logical path of an '
+            "asset of the release",
+        ),
+        advice="an alias must be another name",
+        lines=1,
+    ),
+    "an alias name that climbs out": Case(
+        config(BASE_CONFIG + '[aliases]\n"../site" = "css/site.css"\n'),
+        CONFIG_ERROR,
+        (
+            "error: {site}/assetbuild.toml: aliases.\"../site\": the alias '../site' has an "
+            "empty, '.' or '..' segment",
+        ),
+        advice="an alias is a name such as 'home_style_bundle'",
+        lines=1,
+    ),
     # -- bytes that are not text: exit 1, file:line:column ---------------------------------------
     "invalid UTF-8 in a stylesheet": Case(
         source("css/broken.css", b'a { content: "\xff" }\n'),
@@ -567,3 +651,75 @@ def test_20000_small_files_build_and_a_second_build_writes_nothing_new(tmp_path:
     # assetbuild.compiler.cache); nothing else changes.
     assert after.pop(".assetbuild/cache.json") != before.pop(".assetbuild/cache.json")
     assert after == before
+
+
+# --- `assetbuild import django-compressor`: input that is no usable template ------------------
+#
+# Each row starts from fixtures/compressor (templates and static files) and breaks one thing; the
+# command must name it in one line, exit 2, and write nothing: no config, no template rewritten.
+
+
+@dataclass(frozen=True)
+class ImportCase:
+    change: Change  # applied to the project's directory
+    args: tuple[str, ...]  # after `import django-compressor`
+    says: str  # the message, {project} being the project's directory
+    advice: str
+
+
+IMPORT_CASES = {
+    "a template directory that does not exist": ImportCase(
+        lambda project: None,
+        ("templates", "nowhere"),
+        "error: nowhere: no such template directory or file",
+        "pass the directories that hold your templates",
+    ),
+    "a template that is not UTF-8": ImportCase(
+        lambda project: (project / "templates/latin1.html").write_bytes(b"<p>\n\xe9t\xe9</p>\n"),
+        ("templates",),
+        "error: templates/latin1.html: is not UTF-8 (byte 0xe9 on line 2)",
+        "Django reads templates as UTF-8, so save it as UTF-8",
+    ),
+    "a template that cannot be read (a dangling symlink)": ImportCase(
+        lambda project: (project / "templates/gone.html").symlink_to(project / "nowhere.html"),
+        ("templates",),
+        "error: templates/gone.html: cannot be read: No such file or directory",
+        "cannot be read",
+    ),
+    "a compress block with no end": ImportCase(
+        lambda project: (project / "templates/open.html").write_text(
+            "{% load compress %}\n{% compress css %}\n<link rel=stylesheet href=/static/a.css>\n"
+        ),
+        ("templates",),
+        "error: templates/open.html: 2:1: {% compress css %} has no {% endcompress %}",
+        "close the block",
+    ),
+    "a static directory that does not exist": ImportCase(
+        lambda project: None,
+        ("templates", "--source", "assets"),
+        "error: --source: assets: no such directory",
+        "pass the static directories that hold the files the templates link",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "case", [pytest.param(case, id=name) for name, case in IMPORT_CASES.items()]
+)
+def test_import_of_input_that_is_no_usable_template_is_one_message_and_writes_nothing(
+    tmp_path: Path, case: ImportCase
+) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "compressor", project, ignore=shutil.ignore_patterns("expected"))
+    case.change(project)
+    before = snapshot(project)
+
+    done = assetbuild("import", "django-compressor", *case.args, "--rewrite", cwd=project)
+
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == [done.stderr.rstrip("\n")], done.stderr  # one line
+    assert done.stderr.startswith(case.says.replace("{project}", str(project))), done.stderr
+    assert case.advice in done.stderr
+    assert snapshot(project) == before, "the failed import changed the project"

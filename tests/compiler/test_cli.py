@@ -12,13 +12,17 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import brotli
 import pytest
 from click.testing import CliRunner, Result
 
 from assetbuild.compiler.cli import main
+from assetbuild.compiler.config import Defaults, SourceDir
+from assetbuild.runtime import Assets
 
+PNG_BYTES = (Path(__file__).resolve().parents[2] / "fixtures/site/static/img/logo.png").read_bytes()
 RELEASE_NAME = re.compile(r"^(?:.*/)?[^/]+\.[0-9a-f]{12}(?:\.[^./]+)?$")
 
 
@@ -367,3 +371,176 @@ def test_inspect_shows_where_an_asset_comes_from(site: Path) -> None:
     missing = run(site, "inspect", "css/ap.css")
     assert missing.exit_code == 1
     assert "did you mean css/app.css" in missing.stderr
+
+
+# --- run by a framework integration, with its defaults (main(args, obj=Defaults(...))) ----------
+
+INTEGRATED = {
+    "project/static/css/site.css": "body { background: url(../wiki/img/bg.png) }\n",
+    "project/static/robots.txt": "User-agent: *\nDisallow:\n",
+    "project/static/favicon.ico": b"\x00\x00\x01\x00" + bytes(range(256)) * 4,
+    "wiki/static/js/editor.js": "window.editor = 1;\n",
+    "wiki/static/js/toolbar.js": "window.toolbar = 1;\n",
+    "wiki/static/img/bg.png": PNG_BYTES,
+    "wiki/static/css/wiki.css": "a { background: url(../img/bg.png) }\n"
+    "b { background: url(/assets/css/site.css) }\n",
+    "project/assetbuild.toml": 'plain = ["robots.txt", "favicon.ico"]\n'
+    '[bundles]\n"wiki/editor.js" = ["wiki/js/*.js"]\n'
+    '[aliases]\nwiki_editor = "wiki/editor.js"\n',
+}
+
+
+def integrated(tmp_path: Path) -> tuple[Path, Defaults]:
+    """A project whose sources, release and bookkeeping directories a framework names (its own
+    static folder, and a plugin's under the prefix wiki/), with an assetbuild.toml for the rest."""
+    from tests.conftest import write
+
+    write(tmp_path, INTEGRATED)
+    project = tmp_path / "project"
+    defaults = Defaults(
+        sources=(SourceDir(Path("static")), SourceDir(tmp_path / "wiki/static", "wiki")),
+        output=Path("public/static"),
+        url="/assets/",
+        exclude=("**/*~",),
+        state=tmp_path / "var/assetbuild",
+        origin="the test's settings",
+    )
+    return project, defaults
+
+
+def run_integrated(
+    project: Path, defaults: Defaults, *args: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``main`` as an integration calls it: the defaults as the context object, no exit."""
+    monkeypatch.chdir(project)
+    main([*args], obj=defaults, prog_name="manage.py assetbuild", standalone_mode=False)
+
+
+def dot_entries(release: Path) -> list[str]:
+    return [
+        p.relative_to(release).as_posix()
+        for p in release.rglob("*")
+        if any(part.startswith(".") for part in p.relative_to(release).parts)
+    ]
+
+
+def test_an_integration_builds_with_its_sources_output_url_and_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project, defaults = integrated(tmp_path)
+    (tmp_path / "wiki/static/js/editor.js~").write_text("a backup an editor left\n")
+
+    run_integrated(project, defaults, "build", "--json", monkeypatch=monkeypatch)
+
+    release = project / "public/static"
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["output"] == str(release)
+    manifest = json.loads((release / "manifest.json").read_text("utf-8"))
+    assert manifest["url"] == "/assets/"
+    assert sorted(manifest["assets"]) == [
+        "css/site.css",
+        "favicon.ico",
+        "robots.txt",
+        "wiki/css/wiki.css",
+        "wiki/editor.js",
+        "wiki/img/bg.png",
+    ]
+    assert manifest["assets"]["wiki/editor.js"]["sources"] == [
+        "wiki/js/editor.js",
+        "wiki/js/toolbar.js",
+    ]
+    assert manifest["plain"] == ["favicon.ico", "robots.txt"]
+    assert manifest["aliases"] == {"wiki_editor": "wiki/editor.js"}
+    # References resolve between the directories by logical path.
+    bg = manifest["assets"]["wiki/img/bg.png"]["path"]
+    site_css = (release / manifest["assets"]["css/site.css"]["path"]).read_text("utf-8")
+    assert f"url(../{bg})" in site_css
+    wiki_css = (release / manifest["assets"]["wiki/css/wiki.css"]["path"]).read_text("utf-8")
+    site_name = manifest["assets"]["css/site.css"]["path"].rpartition("/")[2]
+    assert f"url(../img/{bg.rpartition('/')[2]})" in wiki_css
+    assert f"url(../../css/{site_name})" in wiki_css
+    # Plain copies: the same bytes as the fingerprinted file, under the name itself, never
+    # compressed.
+    robots = manifest["assets"]["robots.txt"]
+    assert (release / "robots.txt").read_bytes() == (release / robots["path"]).read_bytes()
+    assert not list(release.glob("robots.txt.*")) and not list(release.glob("favicon.ico.*"))
+    # The bookkeeping lives where the integration said, and the release holds none of it.
+    assert dot_entries(release) == []
+    state = tmp_path / "var/assetbuild"
+    assert {p.name for p in state.iterdir()} == {"cache.json", "history", "lock", "manifests"}
+    # The runtime reads the release, aliases included.
+    assets = Assets(release / "manifest.json")
+    assert assets.url("wiki_editor") == assets.url("wiki/editor.js")
+    assert assets.url("wiki_editor").startswith("/assets/wiki/editor.")
+
+
+def test_an_integrations_rebuild_reuses_the_cache_kept_outside_the_release(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from assetbuild.compiler import cache, stage
+
+    # The files are seconds old: let the cache trust them (see cache's "racily clean" rule).
+    monkeypatch.setattr(cache, "RACY_SECONDS", 0)
+    project, defaults = integrated(tmp_path)
+    run_integrated(project, defaults, "build", monkeypatch=monkeypatch)
+    rendered: list[str] = []
+    real_render = stage.render
+
+    def render(document: Any, *args: Any) -> bytes:
+        rendered.append(document.asset.logical_path)
+        return real_render(document, *args)
+
+    monkeypatch.setattr(stage, "render", render)
+    capsys.readouterr()
+
+    run_integrated(project, defaults, "build", "--json", monkeypatch=monkeypatch)
+
+    assert json.loads(capsys.readouterr().out)["written"] == []
+    assert rendered == []  # not a stylesheet rewritten, not a bundle joined again
+    (tmp_path / "wiki/static/img/bg.png").write_bytes(PNG_BYTES + b"changed")
+    run_integrated(project, defaults, "build", "--json", monkeypatch=monkeypatch)
+    assert sorted(rendered) == ["css/site.css", "wiki/css/wiki.css"]  # what references it
+
+
+def test_an_integrations_clean_and_verify_use_its_release_and_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project, defaults = integrated(tmp_path)
+    release, state = project / "public/static", tmp_path / "var/assetbuild"
+    run_integrated(project, defaults, "build", monkeypatch=monkeypatch)
+    first = json.loads((release / "manifest.json").read_text("utf-8"))["assets"]
+    (tmp_path / "project/static/robots.txt").write_text("User-agent: *\nDisallow: /admin\n")
+    run_integrated(project, defaults, "build", monkeypatch=monkeypatch)
+    capsys.readouterr()
+
+    run_integrated(project, defaults, "clean", "--keep", "1", monkeypatch=monkeypatch)
+
+    assert capsys.readouterr().out == f"removed 1 file from {release}\n"
+    assert not (release / first["robots.txt"]["path"]).exists()
+    assert (release / "robots.txt").read_text() == "User-agent: *\nDisallow: /admin\n"
+    assert len((state / "history").read_text().split()) == 1
+    assert len(list((state / "manifests").iterdir())) == 1
+    assert dot_entries(release) == []
+
+    run_integrated(project, defaults, "verify", monkeypatch=monkeypatch)
+    assert capsys.readouterr().out == f"6 assets verified in {release}\n"
+    (release / "robots.txt").write_text("tampered\n")
+    with pytest.raises(SystemExit) as exited:
+        run_integrated(project, defaults, "verify", monkeypatch=monkeypatch)
+    assert exited.value.code == 1
+    assert "robots.txt: the plain copy differs from" in capsys.readouterr().err
+
+
+def test_with_an_integrations_defaults_the_file_may_not_name_the_release(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project, defaults = integrated(tmp_path)
+    config = project / "assetbuild.toml"
+    config.write_text('output = "build"\n' + config.read_text())
+    with pytest.raises(SystemExit) as exited:
+        run_integrated(project, defaults, "build", monkeypatch=monkeypatch)
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == (
+        f"error: {config}: output: is set by the test's settings; remove it from the file\n"
+    )
+    assert not (project / "public").exists()

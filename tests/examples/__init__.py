@@ -1,4 +1,5 @@
-"""Tests of the example apps in examples/: built by the real CLI, served by gunicorn, in a browser.
+"""Tests of the example apps in examples/: built as their READMEs say (the CLI, collectstatic),
+served by gunicorn, in a browser.
 
 Here: building an example into a private copy (``build``), serving a release of it with gunicorn
 on a free port of 127.0.0.1 (``serve``), and plain HTTP requests to it (``Server.get``). Every
@@ -131,13 +132,36 @@ def import_map(html: str) -> dict[str, Any]:
     return document
 
 
+# How each example is built, as its README says: the Flask app by the command line, the Django
+# project by its own collectstatic (through ReleaseStorage).
+BUILD_COMMANDS = {
+    "flask_app": ["-m", "assetbuild", "build", "--config", "assetbuild.toml"],
+    "django_project": ["manage.py", "collectstatic", "--noinput"],
+}
+
+
+def copy_example(name: str, into: Path) -> Example:
+    """A copy of ``examples/<name>`` at ``into``: its sources, no release, no database."""
+    shutil.copytree(
+        EXAMPLES / name,
+        into,
+        ignore=shutil.ignore_patterns("build", "__pycache__", "*.pyc", "db.sqlite3"),
+    )
+    return Example(name, into)
+
+
 def build(name: str, into: Path) -> Example:
     """Copy ``examples/<name>`` (its sources, not a release) to ``into`` and build it there."""
-    shutil.copytree(
-        EXAMPLES / name, into, ignore=shutil.ignore_patterns("build", "__pycache__", "*.pyc")
-    )
+    example = copy_example(name, into)
+    rebuild(example)
+    return example
+
+
+def rebuild(example: Example) -> None:
+    """Build the example's release again, as its README says."""
+    into = example.root
     done = subprocess.run(
-        [sys.executable, "-m", "assetbuild", "build", "--config", str(into / "assetbuild.toml")],
+        [sys.executable, *BUILD_COMMANDS[example.name]],
         cwd=into,
         env=environment(),
         capture_output=True,
@@ -145,8 +169,7 @@ def build(name: str, into: Path) -> Example:
         timeout=120,
         check=False,
     )
-    assert done.returncode == 0, f"assetbuild build failed:\n{done.stdout}\n{done.stderr}"
-    return Example(name, into)
+    assert done.returncode == 0, f"the build failed:\n{done.stdout}\n{done.stderr}"
 
 
 @contextmanager

@@ -36,6 +36,7 @@ class Visit:
     console: list[ConsoleMessage] = field(default_factory=list)
     requested: list[str] = field(default_factory=list)  # URLs, in the order asked for
     encodings: dict[str, str] = field(default_factory=dict)  # URL -> its Content-Encoding
+    statuses: dict[str, int] = field(default_factory=dict)  # URL -> its HTTP status
     failed: list[str] = field(default_factory=list)  # URLs of requests that got no response
 
     def errors(self) -> list[str]:
@@ -62,6 +63,7 @@ def visit(browser: Browser, url: str, *, html: str | None = None) -> Iterator[Vi
 
         def responded(response: Response) -> None:
             seen.encodings[response.url] = response.headers.get("content-encoding", "identity")
+            seen.statuses[response.url] = response.status
 
         def failed(request: Request) -> None:
             seen.failed.append(request.url)

@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="package", params=sorted(WSGI_APPS))
 def example(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Example:
-    """A private copy of examples/<name>, built by ``python -m assetbuild build``."""
+    """A private copy of examples/<name>, built as its README says (``tests.examples.build``)."""
     name: str = request.param
     return build(name, tmp_path_factory.mktemp(name) / name)
 

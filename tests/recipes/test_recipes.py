@@ -25,7 +25,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
 
@@ -482,42 +481,91 @@ def test_the_flask_recipe_serves_the_release_with_whitenoise(tmp_path: Path) -> 
     assert client.get("/static/css/site.css").status_code == 404
 
 
-def test_the_django_settings_serve_the_release_with_whitenoise_beside_collectstatic(
+DJANGO_PROJECT_EXTRAS = """
+# What every project has besides the recipe's parts (tests/recipes/test_recipes.py).
+SECRET_KEY = "tests-only"
+ROOT_URLCONF = "mysite.urls"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}
+"""
+
+DJANGO_PROBE = """
+import json
+from django.template import Context, Template
+from whitenoise.middleware import WhiteNoiseMiddleware
+
+middleware = WhiteNoiseMiddleware(lambda request: None)
+found = {}
+for name in ("css/app.css", "js/app.js", "img/logo.png", "admin/css/base.css"):
+    url = Template("{% load static %}{% static name %}").render(Context({"name": name}))
+    response = middleware.files[url].get_response("GET", {"HTTP_ACCEPT_ENCODING": "gzip, br"})
+    found[name] = [url, dict(response.headers)]
+    response.file.close()
+response = middleware.files["/static/manifest.json"].get_response("GET", {})
+found["manifest.json"] = ["/static/manifest.json", dict(response.headers)]
+response.file.close()
+print(json.dumps(found))
+"""
+
+
+def test_the_django_settings_build_the_release_with_collectstatic_and_serve_it_with_whitenoise(
     tmp_path: Path,
 ) -> None:
-    from whitenoise.middleware import WhiteNoiseMiddleware
-
-    from assetbuild.runtime import Assets
-
     project = copy_site(tmp_path / "project")
     config = (project / "assetbuild.toml").read_text("utf-8")
-    config = config.replace('output = "build/static"', 'output = "build/www/assets"')
-    (project / "assetbuild.toml").write_text(config.replace('url = "/static/"', 'url = "/assets/"'))
-    build_site(project, "--output", "build/www/assets")
-    (project / "build/collected").mkdir()  # what `manage.py collectstatic` fills
+    # Next to manage.py, the file says what the settings do not: no source, output or url.
+    config = re.sub(r"^(source|output|url) = .*\n", "", config, flags=re.MULTILINE)
+    (project / "assetbuild.toml").write_text(config, "utf-8")
     (project / "mysite").mkdir()
-    shutil.copy(RECIPES / "django_settings.py", project / "mysite/settings.py")
-    names = runpy.run_path(str(project / "mysite/settings.py"))
-    settings = SimpleNamespace(
-        DEBUG=False, FORCE_SCRIPT_NAME=None, **{k: v for k, v in names.items() if k.isupper()}
+    (project / "mysite/__init__.py").write_text("")
+    (project / "mysite/urls.py").write_text(
+        "from django.contrib import admin\nfrom django.urls import path\n"
+        "urlpatterns = [path('admin/', admin.site.urls)]\n"
     )
-    assert "assetbuild.runtime.django" in settings.INSTALLED_APPS
-    assert settings.MIDDLEWARE[:2] == [
-        "django.middleware.security.SecurityMiddleware",
-        "whitenoise.middleware.WhiteNoiseMiddleware",
-    ]
+    recipe = (RECIPES / "django_settings.py").read_text("utf-8")
+    (project / "mysite/settings.py").write_text(recipe + DJANGO_PROJECT_EXTRAS, "utf-8")
+    (project / "manage.py").write_text(
+        "import os, sys\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n"
+        "from django.core.management import execute_from_command_line\n"
+        "execute_from_command_line(sys.argv)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSETBUILD_", "DJANGO_"))}
 
-    middleware = WhiteNoiseMiddleware(lambda request: None, settings=settings)
-    assets = Assets(settings.ASSETBUILD_MANIFEST)
-    for name in ("css/app.css", "js/app.js", "img/logo.png"):
-        url = assets.url(name)
-        assert url.startswith("/assets/")
-        response = middleware.files[url].get_response("GET", {"HTTP_ACCEPT_ENCODING": "gzip, br"})
-        headers = dict(response.headers)
-        assert headers["Cache-Control"] == "max-age=315360000, public, immutable"
-        if name != "img/logo.png":  # already compressed: no variant
-            assert headers["Content-Encoding"] == "br"
-        response.file.close()
-    response = middleware.files["/assets/manifest.json"].get_response("GET", {})
-    assert dict(response.headers)["Cache-Control"] == "no-cache"
-    response.file.close()
+    def manage(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    built = manage("collectstatic", "--noinput")
+    assert built.returncode == 0, built.stderr
+    manifest = json.loads((project / "staticfiles/manifest.json").read_text("utf-8"))
+    assert {"css/app.css", "js/app.js", "admin/css/base.css"} <= set(manifest["assets"])
+    assert not (project / "staticfiles/.assetbuild").exists()  # the state is beside it
+    probed = manage("shell", "-c", DJANGO_PROBE)
+    assert probed.returncode == 0, probed.stderr
+    found = json.loads(probed.stdout.splitlines()[-1])
+    for name in ("css/app.css", "js/app.js", "img/logo.png", "admin/css/base.css"):
+        url, headers = found[name]
+        assert url == "/static/" + manifest["assets"][name]["path"], name
+        assert headers["Cache-Control"] == "max-age=315360000, public, immutable", name
+        if name in ("css/app.css", "js/app.js"):
+            assert headers["Content-Encoding"] == "br", name
+    assert found["manifest.json"][1]["Cache-Control"] == "no-cache"

@@ -26,8 +26,9 @@ def render(source: str, **context: object) -> str:
     return Template("{% load assetbuild %}" + source).render(Context(context))
 
 
-def assetbuild_errors() -> list[checks.CheckMessage]:
-    return [m for m in checks.run_checks() if m.id and m.id.startswith("assetbuild.")]
+def assetbuild_errors(deploy: bool = False) -> list[checks.CheckMessage]:
+    messages = checks.run_checks(include_deployment_checks=deploy)
+    return [m for m in messages if m.id and m.id.startswith("assetbuild.")]
 
 
 # --- the app ---
@@ -200,21 +201,55 @@ def test_the_system_check_passes_with_a_good_manifest() -> None:
 @pytest.mark.parametrize(
     ("manifest", "message"),
     [
-        ("/nonexistent/build/static/manifest.json", "no manifest there; run `assetbuild build`"),
         (str(BROKEN / "invalid-json.json"), "not valid JSON"),
         (str(BROKEN / "backslash-path.json"), "contains a backslash"),
-        (None, "ASSETBUILD_MANIFEST is not set"),
+        (None, "neither ASSETBUILD_MANIFEST nor STATIC_ROOT is set"),
     ],
 )
-def test_the_system_check_reports_an_unusable_manifest_as_e001(
+def test_the_system_check_reports_an_unusable_manifest_as_e001_everywhere(
     manifest: str | None, message: str
 ) -> None:
-    with override_settings(ASSETBUILD_MANIFEST=manifest):
-        [error] = assetbuild_errors()
-    assert error.id == "assetbuild.E001"
-    assert error.level == checks.ERROR
-    assert message in error.msg
-    assert error.hint is not None and "assetbuild build" in error.hint
+    for deploy in (False, True):
+        with override_settings(ASSETBUILD_MANIFEST=manifest):
+            [error] = assetbuild_errors(deploy=deploy)
+        assert error.id == "assetbuild.E001"
+        assert error.level == checks.ERROR
+        assert message in error.msg
+        assert error.hint is not None and "collectstatic" in error.hint
+
+
+def test_a_missing_manifest_is_a_warning_so_commands_run_before_the_first_build() -> None:
+    with override_settings(ASSETBUILD_MANIFEST="/nonexistent/build/static/manifest.json"):
+        [warning] = assetbuild_errors()
+    assert warning.id == "assetbuild.W001"
+    assert warning.level == checks.WARNING
+    assert "/nonexistent/build/static/manifest.json: no manifest there yet" in warning.msg
+    assert warning.hint is not None and "collectstatic --noinput" in warning.hint
+
+
+def test_a_missing_manifest_is_an_error_under_check_deploy() -> None:
+    with override_settings(ASSETBUILD_MANIFEST="/nonexistent/build/static/manifest.json"):
+        messages = assetbuild_errors(deploy=True)
+    errors = [m for m in messages if m.level >= checks.ERROR]
+    assert [e.id for e in errors] == ["assetbuild.E001"]
+    assert "a deployed app needs its release" in errors[0].msg
+
+
+def test_the_manifest_defaults_to_the_one_in_static_root(tmp_path: Path) -> None:
+    with override_settings(ASSETBUILD_MANIFEST=None, STATIC_ROOT=str(tmp_path)):
+        [warning] = assetbuild_errors()
+        assert f"{tmp_path}/manifest.json: no manifest there yet" in warning.msg
+    with override_settings(ASSETBUILD_MANIFEST=None, STATIC_ROOT=str(GOLDEN.parent)):
+        assert assetbuild_errors() == []
+        assert render('{% asset_url "css/app.css" %}') == "/static/css/app.7d9d3ab0140e.css"
+
+
+def test_the_checks_are_not_run_by_collectstatic() -> None:
+    # collectstatic runs the checks tagged staticfiles before it builds; a check of the manifest
+    # it is about to write must not stop it.
+    with override_settings(ASSETBUILD_MANIFEST=str(BROKEN / "invalid-json.json")):
+        assert [m.id for m in checks.run_checks(tags=["assetbuild"])] == ["assetbuild.E001"]
+        assert checks.run_checks(tags=[checks.Tags.staticfiles]) == []
 
 
 def test_a_tag_used_with_an_unusable_manifest_raises_manifest_error() -> None:
@@ -252,7 +287,7 @@ def test_ready_does_not_raise_when_the_manifest_is_missing() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["assetbuild.E001", "ManifestError"]
+    assert done.stdout.split() == ["assetbuild.W001", "ManifestError"]
 
 
 def test_asset_importmap_renders_the_import_map() -> None:

@@ -108,3 +108,58 @@ Template('{% load assetbuild %}{% asset_tag "css/app.css" %}').render(Context())
     )
     assert "assetbuild.runtime.django.templatetags.assetbuild" in modules
     assert loaded(modules, BUILD_SIDE) == set()
+
+
+STORAGE_SETUP = f"""
+import django
+from django.conf import settings
+settings.configure(
+    INSTALLED_APPS=["assetbuild.runtime.django", "django.contrib.staticfiles"],
+    STATIC_ROOT={str(GOLDEN.parent)!r},
+    STATIC_URL="/static/",
+    STORAGES={{
+        "default": {{"BACKEND": "django.core.files.storage.FileSystemStorage"}},
+        "staticfiles": {{"BACKEND": "assetbuild.runtime.django.storage.ReleaseStorage"}},
+    }},
+    TEMPLATES=[{{"BACKEND": "django.template.backends.django.DjangoTemplates"}}],
+)
+django.setup()
+"""
+
+
+def test_the_storage_and_the_commands_load_no_build_side_until_they_build() -> None:
+    modules = modules_loaded_by(
+        """
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.checks import run_checks
+from django.core.management import load_command_class
+from django.template import Context, Template
+from django.templatetags.static import static
+assert static("css/app.css") == "/static/css/app.7d9d3ab0140e.css"
+assert staticfiles_storage.url("js/app.js") == "/static/js/app.dcf5f8243b2f.js"
+assert Template("{% load static %}{% static 'js/app.js' %}").render(Context()).endswith(".js")
+assert not run_checks()
+load_command_class("assetbuild.runtime.django", "assetbuild")
+load_command_class("assetbuild.runtime.django", "runserver")
+""",
+        after=STORAGE_SETUP,
+    )
+    assert "assetbuild.runtime.django.storage" in modules
+    assert "assetbuild.runtime.django.management.commands.assetbuild" in modules
+    assert "assetbuild.runtime.django.management.commands.runserver" in modules
+    assert loaded(modules, BUILD_SIDE) == set()
+
+
+def test_the_check_sees_the_storage_load_the_build_side_when_it_builds() -> None:
+    # post_process is the one place the storage imports the compiler; so the test above can fail.
+    modules = modules_loaded_by(
+        """
+from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
+settings.STATIC_ROOT = None  # so the build stops at its first step, having written nothing
+[(_, _, failure)] = staticfiles_storage.post_process({})
+assert "STATIC_ROOT: is not set" in str(failure), failure
+""",
+        after=STORAGE_SETUP,
+    )
+    assert "assetbuild.compiler.integrations.django" in loaded(modules, BUILD_SIDE)

@@ -124,6 +124,61 @@ client = Client()
 PAGES = [client.get(url).content.decode() for url in ("/", "/jinja", "/", "/jinja")]
 """
 
+STORAGE_SITE = """
+import sys
+import django
+from django import forms
+from django.conf import settings
+from django.http import HttpResponse
+from django.template import engines
+from django.urls import path
+
+settings.configure(
+    ALLOWED_HOSTS=["testserver"],
+    INSTALLED_APPS=["assetbuild.runtime.django", "django.contrib.staticfiles"],
+    ROOT_URLCONF="__main__",
+    STATIC_ROOT=sys.argv[1].rpartition("/")[0],
+    STATIC_URL="/static/",
+    ASSETBUILD_RELOAD=sys.argv[2] == "reload",
+    STORAGES={
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "assetbuild.runtime.django.storage.ReleaseStorage"},
+    },
+    TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates"}],
+)
+django.setup()
+
+
+class Search(forms.Form):
+    class Media:
+        css = {"all": ["css/app.css"]}
+        js = ["js/app.js"]
+
+
+PAGE = "{% load static %}<link href='{% static 'css/app.css' %}'>{{ media }}"
+
+
+def page(request):
+    html = engines["django"].from_string(PAGE).render({"media": Search().media}, request)
+    return HttpResponse(html)
+
+
+urlpatterns = [path("", page)]
+
+from django.core.checks import run_checks
+from django.test import Client
+
+assert not run_checks()
+client = Client()
+PAGES = [client.get("/").content.decode() for _ in range(3)]
+"""
+
+STORAGE_PAGE = (
+    "<link href='/static/css/app.7d9d3ab0140e.css'>"
+    '<link href="/static/css/app.7d9d3ab0140e.css" media="all" rel="stylesheet">\n'
+    '<script src="/static/js/app.dcf5f8243b2f.js"></script>'
+)
+
 EXPECTED_PAGE = """<head>
 <link rel="stylesheet" href="/static/css/app.7d9d3ab0140e.css" integrity="sha384-THSU0CUS2WLIKqnCGDe/ANkS2y6GZ1QBTrplFDED88hQyBDtpP3a/NMjubicUdbb" crossorigin="anonymous" media="all">
 <script src="/static/js/app.dcf5f8243b2f.js" integrity="sha384-V9EI/3tAzm7QR19uFoJW9OQSWFPJwCm0A8uXWFGPgIid03IbMZ7HMlAk0dCIwIol" crossorigin="anonymous" defer></script>
@@ -196,3 +251,12 @@ def test_a_django_site_checks_and_renders_both_engines_without_writing(
     report = run_audited(DJANGO_SITE, GOLDEN, mode, tmp_path)
     assert report["writes"] == []
     assert report["pages"] == [EXPECTED_PAGE + "\n", EXPECTED_PAGE] * 2
+
+
+@pytest.mark.parametrize("mode", ["once", "reload"])
+def test_a_django_site_with_the_release_storage_renders_static_urls_without_writing(
+    readonly_release: Path, tmp_path: Path, mode: str
+) -> None:
+    report = run_audited(STORAGE_SITE, readonly_release, mode, tmp_path)
+    assert report["writes"] == []
+    assert report["pages"] == [STORAGE_PAGE] * 3

@@ -1,8 +1,10 @@
 """The ``Assets`` that Django's settings describe, made on first use and reused.
 
-Owns: reading the ``ASSETBUILD_*`` settings (falling back to the environment) and the one
-module-level instance, which is dropped whenever Django announces that one of those settings
-changed (``override_settings`` in tests does), so the next use reads the new values.
+Owns: reading the ``ASSETBUILD_*`` settings (falling back to the environment; the manifest
+defaults to ``STATIC_ROOT/manifest.json``, where ``collectstatic`` through ``ReleaseStorage``
+writes it) and the one module-level instance, which is dropped whenever Django announces that one
+of those settings changed (``override_settings`` in tests does), so the next use reads the new
+values.
 Must not: read the settings on every lookup (an absent setting costs microseconds to ask for, and
 every template tag asks), cache a failure (each use of a broken manifest raises ``ManifestError``
 again, naming the cause), or write any file.
@@ -18,6 +20,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 
 from assetbuild.errors import ManifestError
+from assetbuild.manifest import FILENAME as MANIFEST
 from assetbuild.runtime._assets import Assets
 
 _lock = threading.Lock()
@@ -36,12 +39,22 @@ def get_assets() -> Assets:
     return assets
 
 
-def _from_settings() -> Assets:
+def manifest_path() -> str | None:
+    """The manifest the settings name: ``ASSETBUILD_MANIFEST`` (the setting, else the environment
+    variable), else ``manifest.json`` in ``STATIC_ROOT``; None if neither is set."""
     path = getattr(settings, "ASSETBUILD_MANIFEST", None) or os.environ.get("ASSETBUILD_MANIFEST")
-    if not path:
+    if path:
+        return os.fspath(path)
+    root = getattr(settings, "STATIC_ROOT", None)
+    return os.path.join(root, MANIFEST) if root else None
+
+
+def _from_settings() -> Assets:
+    path = manifest_path()
+    if path is None:
         raise ManifestError(
-            "ASSETBUILD_MANIFEST is not set; set it in the Django settings (or the environment) "
-            "to the manifest.json that `assetbuild build` wrote"
+            "neither ASSETBUILD_MANIFEST nor STATIC_ROOT is set; set STATIC_ROOT (collectstatic "
+            "writes the release there) or ASSETBUILD_MANIFEST to the manifest.json of a release"
         )
     url = getattr(settings, "ASSETBUILD_URL", None) or os.environ.get("ASSETBUILD_URL") or None
     reload = bool(getattr(settings, "ASSETBUILD_RELOAD", settings.DEBUG))
@@ -50,7 +63,7 @@ def _from_settings() -> Assets:
 
 def _forget(*, setting: str, **kwargs: Any) -> None:
     global _current
-    if setting.startswith("ASSETBUILD_") or setting == "DEBUG":
+    if setting.startswith("ASSETBUILD_") or setting in ("DEBUG", "STATIC_ROOT"):
         _current = None
 
 

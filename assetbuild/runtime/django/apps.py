@@ -1,6 +1,9 @@
-"""The Django app: registers the manifest system check when Django is ready.
+"""The Django app: registers the system checks when Django is ready.
 
-Owns: the ``AppConfig`` (label ``assetbuild``).
+Owns: the ``AppConfig`` (label ``assetbuild``) and where its checks are registered: under the tag
+``assetbuild`` (``manage.py check --tag assetbuild``), never under ``staticfiles``, because
+``collectstatic`` runs that tag before it builds, and a check of the manifest must not stop the
+command that writes it.
 Must not: load the manifest or raise in ``ready()``: a broken manifest is a system-check error
 (``manage.py check``, ``runserver``, ``migrate``), reported with a hint, not a startup traceback.
 """
@@ -8,6 +11,8 @@ Must not: load the manifest or raise in ``ready()``: a broken manifest is a syst
 from __future__ import annotations
 
 from django.apps import AppConfig
+
+TAG = "assetbuild"
 
 
 class AssetbuildConfig(AppConfig):
@@ -18,7 +23,13 @@ class AssetbuildConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
-        from assetbuild.runtime.django.checks import check_manifest
+        from assetbuild.runtime.django.checks import (
+            check_app_order,
+            check_manifest,
+            check_manifest_deployed,
+        )
 
-        # Tagged staticfiles, so `manage.py check --tag staticfiles` runs it too.
-        checks.register(check_manifest, checks.Tags.staticfiles)
+        checks.register(check_manifest, TAG)
+        checks.register(check_app_order, TAG)
+        # Deploy checks run only under `check --deploy`, where a missing manifest is an error.
+        checks.register(check_manifest_deployed, TAG, deploy=True)

@@ -1,0 +1,3 @@
+"""The greetings app's migrations."""
+
+from __future__ import annotations

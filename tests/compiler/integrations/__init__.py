@@ -1,0 +1,1 @@
+"""Tests of the build side of the framework integrations (assetbuild.compiler.integrations)."""
