@@ -345,7 +345,10 @@ def _refuse_existing(target: Path, force: bool) -> None:
         raise ConfigError("already exists; pass --force to replace it", file=target)
 
 
-def _wrote(target: Path, what: str) -> str:
+def _wrote(target: Path, what: str, *, django_storage: bool = False) -> str:
+    if django_storage:
+        # ReleaseStorage reads assetbuild.toml beside manage.py (BASE_DIR), whatever its name here.
+        return f"wrote {target}: {what}; review it, then run: python manage.py collectstatic"
     config = "" if target == Path("assetbuild.toml") else f" --config {target}"
     return f"wrote {target}: {what}; review it, then run: assetbuild build{config}"
 
@@ -410,6 +413,12 @@ def import_webassets(bundles: Path, target: Path, release: str, force: bool, deb
     help="Also rewrite the templates: each converted block becomes the tag that loads its "
     "bundle, and {% load compress %} goes where no block is left.",
 )
+@click.option(
+    "--django-storage",
+    is_flag=True,
+    help="Write the config for assetbuild's ReleaseStorage (collectstatic builds the release): "
+    "source, output and url are left to the Django settings.",
+)
 @_config_target_option
 @_release_option
 @_force_option
@@ -419,6 +428,7 @@ def import_compressor(
     sources: tuple[Path, ...],
     static_url: str,
     rewrite: bool,
+    django_storage: bool,
     target: Path,
     release: str,
     force: bool,
@@ -444,6 +454,7 @@ def import_compressor(
             static_url=static_url,
             config_dir=None if to_stdout else target.parent,
             release=release,
+            django_storage=django_storage,
         )
         if conversion.bundles:
             _refuse_existing(target, force)  # before any template changes
@@ -474,7 +485,7 @@ def import_compressor(
     elif to_stdout:
         click.echo(conversion.toml, nl=False)
     else:
-        click.echo(_wrote(target, found))
+        click.echo(_wrote(target, found, django_storage=django_storage))
     if rewrite and conversion.bundles:
         changed = len(conversion.rewrites)
         click.echo(

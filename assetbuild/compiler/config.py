@@ -89,6 +89,9 @@ class Defaults:
     exclude: tuple[str, ...] = ()  # added to the file's own exclude (e.g. Django's ignore patterns)
     state: Path | None = None  # where the build's bookkeeping lives (None: inside the release)
     origin: str = "the framework's settings"  # named in messages
+    # Where to look for assetbuild.toml (or [tool.assetbuild]) without --config: the project's
+    # own directory (Django's BASE_DIR, a Flask app's root), whatever the current directory is.
+    config_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,7 @@ def load_config(
         path, nested = find_config_file(explicit, cwd)
         table = _read_table(path, nested)
     else:
-        path, table = _read_optional_table(explicit, cwd)
+        path, table = _read_optional_table(explicit, defaults.config_dir or cwd)
     return _Validator(path, cwd, environ).config(table, output, defaults)
 
 

@@ -320,6 +320,17 @@ def test_with_defaults_no_config_file_is_needed(tmp_path: Path) -> None:
     assert config.bundles == () and config.compress == ("gzip", "br")
 
 
+def test_with_defaults_the_config_file_is_looked_for_in_their_config_dir(
+    tmp_path: Path,
+) -> None:
+    root = write(tmp_path, {"static/a.css": "", "app/static/b.css": "", "elsewhere/x": ""})
+    write(root, {"assetbuild.toml": 'compress = ["gzip"]\n'})
+    write(root, {"elsewhere/assetbuild.toml": "compress = []\n"})
+    defaults = django_defaults(root, config_dir=root, sources=(SourceDir(root / "static"),))
+    config = load_config(cwd=root / "elsewhere", environ={}, defaults=defaults)
+    assert config.file == root / "assetbuild.toml" and config.compress == ("gzip",)
+
+
 def test_with_defaults_a_pyproject_without_the_table_is_no_config_either(tmp_path: Path) -> None:
     root = write(tmp_path, {"static/a.css": "", "app/static/b.css": ""})
     write(root, {"pyproject.toml": '[project]\nname = "site"\n'})

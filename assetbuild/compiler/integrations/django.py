@@ -29,7 +29,7 @@ from django.conf import settings
 from django.contrib.staticfiles.finders import BaseFinder, get_finders
 from django.core.management.base import CommandError
 
-from assetbuild.compiler.config import CONFIG_FILENAME, Config, Defaults, SourceDir, load_config
+from assetbuild.compiler.config import Config, Defaults, SourceDir, load_config
 from assetbuild.errors import (
     BuildError,
     ConfigError,
@@ -39,9 +39,9 @@ from assetbuild.errors import (
 )
 
 if sys.version_info >= (3, 11):
-    import tomllib
+    pass
 else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+    pass
 
 ORIGIN = (
     "Django's settings (STATICFILES_DIRS, the installed apps' static/ directories, STATIC_ROOT)"
@@ -85,7 +85,15 @@ def defaults() -> Defaults:
         exclude=exclude_globs(patterns),
         state=state_directory(output),
         origin=ORIGIN,
+        config_dir=_project_directory(),
     )
+
+
+def _project_directory() -> Path | None:
+    """Where the project's config file is: ``BASE_DIR`` (the directory of ``manage.py`` in the
+    layout ``startproject`` makes), or None for the current directory."""
+    base = getattr(settings, "BASE_DIR", None)
+    return Path(base) if base else None
 
 
 def ignore_patterns() -> tuple[str, ...]:
@@ -183,48 +191,10 @@ def state_directory(output: Path) -> Path:
     return state
 
 
-def config_file() -> Path | None:
-    """The project's config file in ``BASE_DIR``, or None to look in the current directory."""
-    base = getattr(settings, "BASE_DIR", None)
-    if not base:
-        return None
-    own = Path(base) / CONFIG_FILENAME
-    if own.is_file():
-        return own
-    pyproject = Path(base) / "pyproject.toml"
-    return pyproject if pyproject.is_file() and _has_our_table(pyproject) else None
-
-
-def _has_our_table(pyproject: Path) -> bool:
-    try:
-        with pyproject.open("rb") as handle:
-            tool = tomllib.load(handle).get("tool", {})
-    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
-        return True  # reading it as the config reports what is wrong with it
-    return isinstance(tool, dict) and "assetbuild" in tool
-
-
 def load(*, output: Path | None = None) -> Config:
     """The project's config: its file's bundles and options, with the settings' sources,
     release directory, URL and state."""
-    return load_config(config_file(), output=output, defaults=defaults())
-
-
-def cli_arguments(args: list[str]) -> list[str]:
-    """``manage.py assetbuild ARGS`` as ``assetbuild`` takes them: ``--config`` the project's
-    file (``config_file``) for a command that reads one, unless given (or ``--manifest``)."""
-    from assetbuild.compiler.cli import main
-
-    command_at = next((i for i, arg in enumerate(args) if not arg.startswith("-")), None)
-    if command_at is None:
-        return args  # --help, --version
-    command = main.commands.get(args[command_at])
-    takes_config = command is not None and any(p.name == "config_path" for p in command.params)
-    given = any(a.split("=")[0] in ("--config", "--manifest") for a in args[command_at + 1 :])
-    found = config_file()
-    if not takes_config or given or found is None:
-        return args
-    return [*args[: command_at + 1], "--config", str(found), *args[command_at + 1 :]]
+    return load_config(output=output, defaults=defaults())
 
 
 def collect(

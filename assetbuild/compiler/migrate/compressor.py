@@ -126,6 +126,7 @@ def convert_templates(
     static_url: str = DEFAULT_STATIC_URL,
     config_dir: Path | None = None,
     release: str = DEFAULT_RELEASE,
+    django_storage: bool = False,
 ) -> TemplateConversion:
     """Convert the ``{% compress %}`` blocks of the templates under ``paths`` (directories, or
     files named directly).
@@ -133,14 +134,16 @@ def convert_templates(
     ``sources``: the static directories, in the order of Django's finders (``STATICFILES_DIRS``,
     then each app's ``static/``); default ``./static``. ``static_url``: ``STATIC_URL``.
     ``config_dir``: where the ``assetbuild.toml`` goes, for its relative paths (default: the
-    current directory). Raises ``ConfigError`` for input that is not a usable template at all (a
+    current directory). ``django_storage``: the config is for assetbuild's ``ReleaseStorage``,
+    whose settings give the sources, release and URL, so the file leaves them out. Raises
+    ``ConfigError`` for input that is not a usable template at all (a
     path that does not exist, a file that is not UTF-8, a block with no end).
     """
     directory = Path(os.path.abspath(Path.cwd() if config_dir is None else config_dir))
     roots = _sources(sources)
     prefix = _static_url(static_url)
     templates = read_templates(paths)
-    return _Converter(templates, roots, prefix, directory, release).convert()
+    return _Converter(templates, roots, prefix, directory, release, django_storage).convert()
 
 
 # -- reading templates as Django does ------------------------------------------------------------
@@ -551,7 +554,9 @@ class _Converter:
         static_url: str,
         config_dir: Path,
         release: str,
+        django_storage: bool = False,
     ):
+        self.django_storage = django_storage
         self.templates = templates
         self.sources = sources
         self.static_url = static_url
@@ -815,20 +820,34 @@ class _Converter:
         lines = [
             "# assetbuild.toml, converted from the {% compress %} blocks of "
             f"{len(self.templates)} template{'s' if len(self.templates) != 1 else ''}.",
-            "# Review the notes below, then run `assetbuild build` (and `assetbuild verify`).",
+            "# Review the notes below, then run "
+            + (
+                "`python manage.py collectstatic`."
+                if self.django_storage
+                else "`assetbuild build` (and `assetbuild verify`)."
+            ),
             "# Bundles are minified with rcssmin and rjsmin, compressor's default COMPRESS_FILTERS;",
             "# if your settings name other filters, give those bundles `filters` of their own.",
         ]
         lines += [f"# note: {toml_comment(note)}" for note in self.notes]
         sources = [self.relative(root) for root in self.sources]
-        lines.append("")
-        lines.append(
+        release_keys = [
             f"source = {toml_string(sources[0])}"
             if len(sources) == 1
-            else f"source = {toml_array(sources)}"
-        )
-        lines.append(f"output = {toml_string(self.release)}")
-        lines.append(f"url = {toml_string(self.static_url)}")
+            else f"source = {toml_array(sources)}",
+            f"output = {toml_string(self.release)}",
+            f"url = {toml_string(self.static_url)}",
+        ]
+        lines.append("")
+        if self.django_storage:
+            # The settings say these (the finders, STATIC_ROOT, STATIC_URL), and a file that
+            # says them too is refused: one place says where the release goes.
+            lines.append("# source, output and url come from the Django settings (ReleaseStorage);")
+            lines.append("# for `assetbuild build` without Django they would be:")
+            # A long source array spans lines: each of them is commented out.
+            lines += [f"# {line}" for key in release_keys for line in key.splitlines()]
+        else:
+            lines += release_keys
         for bundle in bundles:
             lines.append("")
             for index, (block, _) in enumerate(

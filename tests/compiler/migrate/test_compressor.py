@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from assetbuild.compiler.assembly import build
+from assetbuild.compiler.config import Defaults, SourceDir, load_config
 from assetbuild.compiler.migrate.compressor import convert_templates
 from assetbuild.compiler.migrate.django_templates import lex, static_name
 from assetbuild.compiler.migrate.output import Rewrite, rewrite_files
@@ -177,6 +179,38 @@ def test_the_config_names_paths_relative_to_where_it_is_written(project: Path) -
     assert "#  and {% compress js %} in ../templates/accounts/signup.html:9" in (
         (project / "conf/a.toml").read_text("utf-8")
     )
+
+
+def test_for_the_django_storage_the_config_leaves_where_the_release_goes_to_the_settings(
+    project: Path,
+) -> None:
+    # Several sources: an array long enough to span lines, all of it commented out.
+    apps = ("accounts", "front", "payments", "integrations", "notifications", "reports")
+    names = ["static", *(f"apps/{app}/static" for app in apps)]
+    for name in names[1:]:
+        (project / name).mkdir(parents=True)
+    sources = [arg for name in names for arg in ("--source", name)]
+    result = invoke(
+        project, "import", "django-compressor", "templates", *sources, "--django-storage"
+    )
+    assert result.exit_code == 2  # the fixture's two unconvertible blocks; the rest converted
+    assert "then run: python manage.py collectstatic" in result.stdout
+    text = (project / "assetbuild.toml").read_text("utf-8")
+    document = tomllib.loads(text)
+    assert not {"source", "output", "url"} & set(document)
+    settings_part = text[text.index("# source, output and url") : text.index("[bundles.")]
+    assert all(line.startswith("#") for line in settings_part.splitlines() if line)
+    assert '"apps/payments/static"' in settings_part  # for `assetbuild build` without Django
+    # What the storage does with it: the settings' load path, release and URL, the file's bundles.
+    defaults = Defaults(
+        sources=(SourceDir(project / "static"),),
+        output=project / "staticfiles",
+        url="/static/",
+        origin="Django's settings",
+        config_dir=project,
+    )
+    built = build(load_config(cwd=project / "templates", environ={}, defaults=defaults))
+    assert set(document["bundles"]) <= {output.logical_path for output in built.outputs}
 
 
 # A page rendered by Django with the runtime's tags, in a fresh interpreter with settings of its

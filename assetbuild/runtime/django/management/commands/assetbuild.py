@@ -1,10 +1,10 @@
 """``python manage.py assetbuild COMMAND ...``: any ``assetbuild`` command, with Django's settings.
 
 Owns: handing the arguments, as typed, to the ``assetbuild`` command line together with what the
-settings say (the finders' sources, ``STATIC_ROOT``, ``STATIC_URL``, the state directory: the
-build side's ``integrations.django.defaults()``) and the project's config file, so that ``build``,
-``watch``, ``verify``, ``clean``, ``inspect``, ``check-templates`` (and ``publish``) work on the
-release ``collectstatic`` makes; and turning a failure's exit status into a ``CommandError`` with
+settings say (the finders' sources, ``STATIC_ROOT``, ``STATIC_URL``, the state directory and
+the project's config file: the build side's ``integrations.django.defaults()``), so that
+``build``, ``watch``, ``verify``, ``clean``, ``inspect``, ``check-templates`` (and ``publish``)
+work on the release ``collectstatic`` makes; and turning a failure's exit status into a ``CommandError`` with
 that status.
 Must not: parse ``assetbuild``'s options itself (click does, with its own ``--help`` for each
 command), run the system checks (they read the manifest this command may be about to write), or
@@ -65,7 +65,7 @@ class Command(BaseCommand):
             defaults = None  # help needs no settings
         prog = getattr(self, "prog", "manage.py assetbuild")
         try:
-            main(integration.cli_arguments(arguments), prog_name=prog, obj=defaults)
+            main(arguments, prog_name=prog, obj=defaults)
         except SystemExit as done:  # click's standalone mode always ends with one
             status = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
             if status:
