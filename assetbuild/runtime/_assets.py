@@ -27,6 +27,8 @@ from assetbuild.runtime import _html
 
 # The element tag() makes for a logical path, by its extension.
 _KINDS = {"css": "stylesheet", "js": "script", "mjs": "script"}
+# What a modulepreload may name: modules that are JavaScript.
+_SCRIPT_EXTENSIONS = frozenset(("js", "mjs", "cjs"))
 
 # What a preload is for, by extension, when preload() is not told with as_=.
 _DESTINATIONS = {
@@ -342,7 +344,12 @@ def _importmap(manifest: Manifest, prefix: str, urls: dict[str, str]) -> str:
 
 
 def _static_closure(manifest: Manifest, name: str) -> list[str]:
-    """Everything ``name`` imports statically, transitively, each once, in first-seen order."""
+    """The scripts ``name`` imports statically, transitively, each once, in first-seen order.
+
+    Only JavaScript is preloaded: ``modulepreload`` fetches as a script, so a stylesheet or JSON
+    imported ``with { type: "css" }`` (or ``"json"``) would be fetched a second time, refused
+    for its MIME type, and reported in the console; those the import itself fetches.
+    """
     seen: set[str] = {name}
     order: list[str] = []
     stack = [iter(manifest.assets[name].imports or ())]
@@ -354,6 +361,8 @@ def _static_closure(manifest: Manifest, name: str) -> list[str]:
         if dep in seen or dep not in manifest.assets:
             continue
         seen.add(dep)
+        if _extension(dep) not in _SCRIPT_EXTENSIONS:
+            continue  # imports nothing (the build records none for it): nothing under it either
         order.append(dep)
         stack.append(iter(manifest.assets[dep].imports or ()))
     return order

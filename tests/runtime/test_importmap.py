@@ -93,6 +93,23 @@ def test_modulepreload_covers_the_static_graph_once_each_in_first_seen_order(
     )
 
 
+def test_modulepreload_names_scripts_only_never_a_css_or_json_module(tmp_path: Path) -> None:
+    # Imported `with { type: "css" }` / `"json"`: a modulepreload would fetch them as scripts.
+    assets = release(
+        tmp_path,
+        {
+            "app.mjs": entry("app.1.mjs", ("theme.css", "data.json", "a.js")),
+            "theme.css": entry("theme.2.css", ()),
+            "data.json": entry("data.3.json", ()),
+            "a.js": entry("a.4.js", ()),
+        },
+    )
+    tag = str(assets.tag("app.mjs", type="module"))
+    assert [part.split('"')[1] for part in tag.split("href=")[1:]] == ["/static/a.4.js"]
+    with_nonce = str(assets.tag("app.mjs", type="module", nonce="n"))
+    assert "theme.2.css" not in with_nonce and "/static/a.4.js" in with_nonce
+
+
 def test_the_jinja_global_renders_the_import_map(tmp_path: Path) -> None:
     assets = release(tmp_path, {"a.mjs": entry("a.1.mjs", ())})
     env = Environment(autoescape=True)
