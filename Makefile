@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest demo system-deps clean-venv
+.PHONY: test lint typecheck pytest demo system-deps node-tools clean-venv
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ $(STAMP): pyproject.toml
 system-deps:
 	bash scripts/system-deps.sh
 
+# The npm compilers the webassets filter tests run (lessc, cleancss), pinned in
+# scripts/node-tools; a no-op when they are installed already.
+node-tools:
+	bash scripts/node-tools.sh
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check assetbuild tests scripts examples bench
 	$(VENV)/bin/ruff format --check assetbuild tests scripts examples bench
@@ -24,7 +29,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-pytest: $(STAMP) system-deps
+pytest: $(STAMP) system-deps node-tools
 	$(VENV)/bin/pytest
 
 test: lint typecheck pytest
@@ -32,17 +37,18 @@ test: lint typecheck pytest
 # Where the demos serve: `make demo DEMO_BIND=127.0.0.1:8080` if 8000 is taken.
 DEMO_BIND ?= 127.0.0.1:8000
 
-# The sample site's release, then the Flask example built and served as in production: gunicorn
-# with 2 workers, WhiteNoise serving the release. Runs until Ctrl-C.
+# The sample site's release, then the Flask example built the Flask way (`flask assetbuild build`:
+# the sources from the app's and its blueprints' static folders) and served as in production:
+# gunicorn with 2 workers, the app's own static routes serving the release. Runs until Ctrl-C.
 demo: $(STAMP)
 	$(VENV)/bin/assetbuild build --config fixtures/site/assetbuild.toml
 	@echo
 	@echo "release in fixtures/site/build/static:"
 	@cd fixtures/site/build/static && find . -type f -not -path './.assetbuild/*' | sort | sed 's/^/  /'
 	@echo
-	$(VENV)/bin/assetbuild build --config examples/flask_app/assetbuild.toml
+	cd examples/flask_app && PYTHONDONTWRITEBYTECODE=1 ../../$(VENV)/bin/flask --app app assetbuild build
 	@echo
-	@echo "examples/flask_app: http://$(DEMO_BIND)/  (gunicorn, 2 workers; Ctrl-C stops it)"
+	@echo "examples/flask_app: http://$(DEMO_BIND)/ , /blog/ and /wiki/  (gunicorn, 2 workers; Ctrl-C stops it)"
 	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/gunicorn --workers 2 --bind $(DEMO_BIND) \
 		--chdir examples/flask_app app:app
 

@@ -87,7 +87,7 @@ def prepare(config: Config, cache: BuildCache | None = None, *, jobs: int = 1) -
     resolver = Resolver(
         plan.assets, config.url, bundle_inputs=plan.bundle_inputs, unpublished=tree.excluded
     )
-    reader = Reader(tree, plan, resolver, chains, config.on_missing, log, cache)
+    reader = Reader(tree, plan, resolver, chains, config.on_missing, log, cache, config.sources)
     documents = read_documents(reader, jobs)
     read = time.perf_counter()
     globs = tuple(map(compile_glob, config.modules))

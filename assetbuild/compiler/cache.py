@@ -18,8 +18,16 @@ Trust: a record is made only for a file whose mtime and ctime were more than
 clock as its previous change can keep its size and mtime; one read long after its last change
 cannot be changed again without a new mtime or ctime (ctime cannot be set back by ``touch`` or
 ``utime``). This is git's "racily clean" rule. The cache of another version of assetbuild,
-rcssmin or rjsmin, or an unreadable one, is ignored as a whole; ``build --no-cache`` ignores it too. Bundles with a
-webassets filter are not cached: such a filter may depend on more than its inputs' bytes.
+rcssmin or rjsmin, or an unreadable one, is ignored as a whole; ``build --no-cache`` ignores it too.
+
+Webassets filters' results are kept apart, content-addressed: the text a chain's input or output
+step made, under a key of everything it was made from (the text's digest, the chain's identity,
+the digests of the files the filters may read, the names webassets passes), with the programs the
+filters ran and what each was then (``bundles.tool_identity``); a later build reuses the text
+only if each of those programs is still the same. The key holds no signature and no absolute
+path, so that a directory shared between checkouts and machines could hold these records as
+they are. Beside them, the digests of source files by signature (trusted by the rule above), so
+that the digests a key needs are not all read again at each build.
 
 Must not: read source files or write anything (``release`` writes the bytes ``dumps`` gives),
 or decide what is built; it only answers whether a result is known.
@@ -32,7 +40,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,9 +68,19 @@ def output_key(parts: Sequence[object]) -> str:
 class BuildCache:
     """The records of the last build (read) and of this one (made as it goes, thread-safe)."""
 
-    def __init__(self, records: dict[str, dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        records: dict[str, dict[str, Any]] | None = None,
+        filtered: dict[str, Any] | None = None,
+        digests: dict[str, Any] | None = None,
+    ) -> None:
         self._old = records or {}
         self._new: dict[str, dict[str, Any]] = {}
+        self._old_filtered = filtered or {}
+        self._new_filtered: dict[str, dict[str, Any]] = {}
+        self._made_filtered: set[str] = set()  # keys of results this build ran a filter for
+        self._old_digests = digests or {}
+        self._new_digests: dict[str, list[Any]] = {}
         self._mutex = threading.Lock()
 
     @classmethod
@@ -81,7 +99,12 @@ class BuildCache:
             or not isinstance(document.get("files"), dict)
         ):
             return cls()
-        return cls(document["files"])
+        filtered, digests = document.get("filtered"), document.get("digests")
+        return cls(
+            document["files"],
+            filtered if isinstance(filtered, dict) else None,
+            digests if isinstance(digests, dict) else None,
+        )
 
     # -- lookups ------------------------------------------------------------------------------
 
@@ -127,7 +150,55 @@ class BuildCache:
         self._keep(logical_path, record, ("signature", "key", "fingerprint"))
         return fingerprint
 
+    def filtered(self, key: str, identify: Callable[[str], str]) -> str | None:
+        """The text a webassets filter chain made under ``key``, if every program it ran is
+        what it was then (``identify``: a program's name -> what it is now)."""
+        entry = self._old_filtered.get(key)
+        if not isinstance(entry, dict):
+            return None
+        text, programs = entry.get("text"), entry.get("programs")
+        if not isinstance(text, str) or not isinstance(programs, dict):
+            return None  # a damaged record: the filters run again
+        for program, identity in programs.items():
+            if identify(program) != identity:
+                return None
+        with self._mutex:
+            self._new_filtered[key] = entry
+        return text
+
+    def digest(self, name: str, signature: Signature) -> str | None:
+        """The SHA-256 recorded for a source file (by its logical path, or another name that
+        says which file) with this signature."""
+        recorded = self._old_digests.get(name)
+        if (
+            not isinstance(recorded, list)
+            or recorded[:-1] != list(_fields(signature))
+            or not isinstance(recorded[-1], str)
+        ):
+            return None
+        with self._mutex:
+            self._new_digests[name] = recorded
+        return recorded[-1]
+
     # -- records of this build ----------------------------------------------------------------
+
+    def record_filtered(self, key: str, text: str, programs: dict[str, str]) -> None:
+        with self._mutex:
+            self._new_filtered[key] = {"text": text, "programs": programs}
+            self._made_filtered.add(key)
+
+    def forget_filtered(self) -> None:
+        """Drop the filter results this build made: a file they may depend on changed while
+        the build ran, so the key they were recorded under may not be what they were made from."""
+        with self._mutex:
+            for key in self._made_filtered:
+                self._new_filtered.pop(key, None)
+            self._made_filtered.clear()
+
+    def record_digest(self, name: str, signature: Signature, digest: str) -> None:
+        if trustworthy(signature):
+            with self._mutex:
+                self._new_digests[name] = [*_fields(signature), digest]
 
     def record_scan(self, logical_path: str, signature: Signature, scan: Scan) -> None:
         self._put(
@@ -160,7 +231,15 @@ class BuildCache:
         """This build's records (those of files it no longer has are gone)."""
         with self._mutex:
             files = {name: self._new[name] for name in sorted(self._new)}
-        document = {"format": FORMAT, "made_by": MADE_BY, "files": files}
+            filtered = dict(self._new_filtered)
+            digests = dict(self._new_digests)
+        document = {
+            "format": FORMAT,
+            "made_by": MADE_BY,
+            "files": files,
+            "filtered": filtered,
+            "digests": digests,
+        }
         return json.dumps(document, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
     # -- internals ----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ Every error is a ``ConfigError`` naming the file and the key.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -46,12 +47,37 @@ _KEYS = {
     "budgets",
     "plain",
     "aliases",
+    "filter_modules",
 }
-_BUNDLE_KEYS = {"inputs", "filters", "keep_inputs"}
+_BUNDLE_KEYS = {"inputs", "filters", "keep_inputs", "filter_config"}
 _SOURCE_KEYS = {"path", "prefix"}
 # The keys a framework integration's ``Defaults`` supply: with them, the file may not set these.
 _DEFAULTED_KEYS = ("source", "output", "url")
 _T = TypeVar("_T", bound=str)
+# A value of a bundle's filter_config: what a webassets YAML ``config:`` section holds for a
+# filter (a list as a tuple, so that a BundleSpec stays hashable).
+FilterSetting = str | int | bool | tuple[str, ...]
+# webassets' own Environment settings share the config storage with filter settings
+# (case-insensitively); assetbuild sets them itself, so a bundle may not.
+_ENVIRONMENT_SETTINGS = frozenset(
+    {
+        "auto_build",
+        "cache",
+        "cache_file_mode",
+        "debug",
+        "directory",
+        "load_path",
+        "manifest",
+        "resolver",
+        "updater",
+        "url",
+        "url_expire",
+        "url_mapping",
+        "versions",
+    }
+)
+_SETTING_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 @dataclass(frozen=True)
@@ -62,6 +88,10 @@ class BundleSpec:
     # Also publish every input under its own name: a template that links an input on its own
     # (as django-compressor's converts leave some) still finds it in the release.
     keep_inputs: bool = False
+    # webassets config keys -> values, given to this bundle's webassets filters through their
+    # environment's config, as webassets' YAML ``config:`` section or ``env.config[...]`` gives
+    # them (so a filter's get_config() sees a list as a list, not a string from os.environ).
+    filter_config: tuple[tuple[str, FilterSetting], ...] = ()
 
     @property
     def extension(self) -> str:
@@ -112,12 +142,15 @@ class Config:
     # Where the release writer keeps history, manifest copies, the lock and the build cache;
     # None: ``<output>/.assetbuild``. Set only by an integration's Defaults, not by the file.
     state: Path | None = None
+    # Modules imported before the build, so that a project can register its own webassets
+    # filters (webassets.filter.register_filter) by name.
+    filter_modules: tuple[str, ...] = ()
 
 
 def find_config_file(explicit: Path | None, cwd: Path) -> tuple[Path, bool]:
     """The config file to read and whether its keys sit under ``[tool.assetbuild]``."""
     if explicit is not None:
-        path = explicit if explicit.is_absolute() else cwd / explicit
+        path = _normal(explicit if explicit.is_absolute() else cwd / explicit)
         if not path.is_file():
             raise ConfigError("no such config file; check the --config path", file=explicit)
         return path, path.name == "pyproject.toml"
@@ -220,6 +253,16 @@ def _read_table(path: Path, nested: bool) -> dict[str, Any]:
     return table
 
 
+def _normal(path: Path) -> Path:
+    """``path`` without ``.`` and ``..`` segments, so that every message names a file the way a
+    user would write it (``ckan/public/x.css``, not ``ckan/../../ckan/public/x.css``).
+
+    Lexical, as ``os.path.normpath`` is: a directory of the config is named as the user wrote
+    it, and a symlink in it stays a symlink (``resolve()`` would name its target instead).
+    """
+    return Path(os.path.normpath(path))
+
+
 class _Validator:
     def __init__(self, path: Path, cwd: Path, environ: Mapping[str, str]):
         self.path = path
@@ -279,6 +322,7 @@ class _Validator:
             plain=self.patterns(table, "plain"),
             aliases=self.aliases(table),
             state=state,
+            filter_modules=self.filter_modules(table),
         )
 
     def usable(self, path: Path, key: str) -> Path:
@@ -299,7 +343,7 @@ class _Validator:
         env = self.environ.get("ASSETBUILD_SOURCE")
         if env:
             # The environment names directories only: a list of prefixes would need a syntax.
-            paths = [self.cwd / p for p in env.split(os.pathsep) if p]
+            paths = [_normal(self.cwd / p) for p in env.split(os.pathsep) if p]
             for path in paths:
                 if not self.usable(path, "ASSETBUILD_SOURCE").is_dir():
                     raise ConfigError(
@@ -348,6 +392,7 @@ class _Validator:
         return SourceDir(self.existing(self.base / path, f"{key}.path"), normal)
 
     def existing(self, path: Path, key: str) -> Path:
+        path = _normal(path)
         if not self.usable(path, key).is_dir():
             raise self.fail(
                 key, f"source directory {path} does not exist; create it or fix the path"
@@ -360,7 +405,7 @@ class _Validator:
             raise ConfigError(f"{defaults.origin} name no source directory; add one", key="source")
         sources: list[SourceDir] = []
         for source in defaults.sources:
-            path = self.cwd / source.path
+            path = _normal(self.cwd / source.path)
             where = f"{str(path)[:80]!r} (from {defaults.origin})"
             try:
                 prefix = normal_prefix(source.prefix)
@@ -394,16 +439,16 @@ class _Validator:
 
     def output(self, table: dict[str, Any], flag: Path | None, defaults: Defaults | None) -> Path:
         if flag is not None:
-            return self.cwd / flag
+            return _normal(self.cwd / flag)
         env = self.environ.get("ASSETBUILD_OUTPUT")
         if env:
-            return self.cwd / env
+            return _normal(self.cwd / env)
         if defaults is not None:
-            return self.cwd / defaults.output
+            return _normal(self.cwd / defaults.output)
         raw = table.get("output")
         if not isinstance(raw, str) or not raw:
             raise self.fail("output", "is required: the release directory, e.g. 'build/static'")
-        return self.base / raw
+        return _normal(self.base / raw)
 
     def url(self, table: dict[str, Any], defaults: Defaults | None) -> str:
         env = self.environ.get("ASSETBUILD_URL")
@@ -481,7 +526,7 @@ class _Validator:
         if unknown:
             raise self.fail(
                 f"{key}.{unknown[0]}",
-                "unknown key; a bundle has 'inputs', 'filters' and 'keep_inputs'",
+                "unknown key; a bundle has 'inputs', 'filters', 'keep_inputs' and 'filter_config'",
             )
         inputs = value.get("inputs")
         if (
@@ -504,8 +549,69 @@ class _Validator:
                 "must be true (also publish each input under its own name) or false",
             )
         return BundleSpec(
-            name=name, inputs=tuple(inputs), filters=tuple(filters), keep_inputs=keep_inputs
+            name=name,
+            inputs=tuple(inputs),
+            filters=tuple(filters),
+            keep_inputs=keep_inputs,
+            filter_config=self.filter_config(key, value.get("filter_config", {})),
         )
+
+    def filter_config(self, bundle_key: str, raw: Any) -> tuple[tuple[str, FilterSetting], ...]:
+        key = f"{bundle_key}.filter_config"
+        if not isinstance(raw, dict):
+            raise self.fail(
+                key,
+                "must be a table of webassets config keys -> values, e.g. "
+                '{ CLEANCSS_EXTRA_ARGS = ["--skip-rebase"] }',
+            )
+        settings: list[tuple[str, FilterSetting]] = []
+        seen: dict[str, str] = {}
+        for name, value in raw.items():
+            where = f"{key}.{name}"
+            if not _SETTING_NAME.fullmatch(name):
+                raise self.fail(
+                    where,
+                    "is not a webassets config key (letters, digits and '_', such as LESS_BIN)",
+                )
+            folded = name.lower()
+            if folded in _ENVIRONMENT_SETTINGS:
+                raise self.fail(
+                    where,
+                    "is a setting of webassets' environment, not of a filter; assetbuild sets it "
+                    "itself (remove it; source, output and url say where files are)",
+                )
+            if folded in seen:
+                # webassets' config is case-insensitive: the two would be one setting.
+                raise self.fail(where, f"is the same webassets config key as {seen[folded]}")
+            seen[folded] = name
+            settings.append((name, self.filter_setting(where, value)))
+        return tuple(sorted(settings))
+
+    def filter_setting(self, key: str, value: Any) -> FilterSetting:
+        # bool before int: TOML's true is a Python bool, which is also an int.
+        if isinstance(value, (bool, int, str)):
+            return value
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return tuple(value)
+        raise self.fail(
+            key,
+            "must be a string, a list of strings, a boolean or an integer (as webassets takes it)",
+        )
+
+    def filter_modules(self, table: dict[str, Any]) -> tuple[str, ...]:
+        raw = table.get("filter_modules", [])
+        if not isinstance(raw, list) or not all(isinstance(m, str) for m in raw):
+            raise self.fail(
+                "filter_modules", 'must be a list of module names, e.g. ["myproject.asset_filters"]'
+            )
+        for name in raw:
+            if not _MODULE_NAME.fullmatch(name):
+                raise self.fail(
+                    "filter_modules",
+                    f"{name!r} is not a module name; write it as for import, e.g. "
+                    "'myproject.asset_filters'",
+                )
+        return tuple(raw)
 
     def importmap(self, table: dict[str, Any]) -> Mapping[str, str] | None:
         raw = table.get("importmap")

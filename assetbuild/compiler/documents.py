@@ -67,16 +67,26 @@ class Bundle:
     text is rendered from these pieces, never read again, so the release holds what was read
     even if an input is saved meanwhile (the next build sees the change). ``reads`` names each
     file read and its signature, for the build cache. Rendering it gives bytes (``render``),
-    which staging turns into an ``Output``."""
+    which staging turns into an ``Output``.
+
+    A bundle with webassets filters is read further: its pieces are joined with each reference
+    pointing at its target's logical path, the filters' ``output`` step runs on that, and what
+    they wrote is scanned again, so that a reference a filter wrote is resolved like any other.
+    That text is ``filtered``, a piece of the bundle's own: rendering only points its references
+    at files, and it alone says what the bundle depends on. The pieces stay, to say where each
+    reference of the sources came from."""
 
     asset: Asset
     pieces: tuple[Piece, ...]
     hoisted: tuple[Piece, ...] = ()  # @import rules a CSS bundle moves to its top
     raw_size: int = 0  # the inputs' total size as read, for the summary
     reads: tuple[tuple[str, Signature], ...] = ()  # every file read for it, in order
+    filtered: Piece | None = None  # the text after webassets' output step (see above)
 
     @property
     def dependencies(self) -> tuple[str, ...]:
+        if self.filtered is not None:
+            return tuple(sorted(_targets(self.filtered.links)))
         targets: set[str] = set()
         for piece in (*self.hoisted, *self.pieces):
             targets |= _targets(piece.links)

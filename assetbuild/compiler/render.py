@@ -1,7 +1,8 @@
 """Rendering: a document plus the release paths of what it references -> the asset's final bytes.
 
 Owns: rewriting each reference to its fingerprinted, relative URL, and assembling a bundle
-(join, the filters' ``output`` step, the leading ``@charset``).
+(join, the filters' ``output`` step, the leading ``@charset``); and the join of a bundle's pieces
+with references pointing at logical paths, which reading hands to webassets' output step.
 Must not: decide what a reference means (``documents`` did), or write anything.
 """
 
@@ -28,14 +29,27 @@ def render(
         text = data[len(document.bom) :].decode(document.codec, errors="surrogateescape")
         rewritten = _rewrite(text, document.links, name, release_paths)
         return document.bom + rewritten.encode(document.codec, errors="surrogateescape")
-    assert chain is not None, "a bundle always has a filter chain"
-    bodies = [_piece(piece, name, release_paths) for piece in document.pieces]
-    if document.asset.kind == "css":
-        hoisted = [_piece(piece, name, release_paths) for piece in document.hoisted]
-        text = with_charset(chain.output(join_css(hoisted, bodies), name))
+    if document.filtered is not None:
+        # Joined and filtered in reading: what is left is to point its references at files.
+        text = _piece(document.filtered, name, release_paths)
     else:
-        text = chain.output(join_js(bodies), name)
+        assert chain is not None, "a bundle always has a filter chain"
+        text = chain.output(joined(document, release_paths), name).text
+    if document.asset.kind == "css":
+        text = with_charset(text)
     return text.encode("utf-8", errors="surrogateescape")
+
+
+def joined(bundle: Bundle, paths: Mapping[str, str]) -> str:
+    """A bundle's pieces joined as its kind needs, each reference rewritten to the URL, relative
+    to the bundle, of ``paths[target]``: the release paths, or (for webassets' output step,
+    before fingerprints are known) the logical paths themselves."""
+    name = bundle.asset.logical_path
+    bodies = [_piece(piece, name, paths) for piece in bundle.pieces]
+    if bundle.asset.kind == "css":
+        hoisted = [_piece(piece, name, paths) for piece in bundle.hoisted]
+        return join_css(hoisted, bodies)
+    return join_js(bodies)
 
 
 def _piece(piece: Piece, asset_name: str, release_paths: Mapping[str, str]) -> str:

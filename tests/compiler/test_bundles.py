@@ -42,7 +42,7 @@ def test_joined_and_minified_scripts_still_run() -> None:
             '(function(){ window.ran.push("b") })()',
         ]
     )
-    assert run_node(chain.output(joined, "app.js")) == ["a", "b"]
+    assert run_node(chain.output(joined, "app.js").text) == ["a", "b"]
 
 
 def test_hoisted_imports_come_first_and_bodies_keep_their_order() -> None:
@@ -60,7 +60,7 @@ def test_a_charset_is_added_only_where_the_text_needs_one() -> None:
 def test_license_comments_survive_minification() -> None:
     chain = filter_chain(["rcssmin"], bundle="app.css", config_file="x.toml", source_dir=".")
     assert (
-        chain.output("/*! MIT licensed */\n/* plain */\na {  color : red ; }", "app.css")
+        chain.output("/*! MIT licensed */\n/* plain */\na {  color : red ; }", "app.css").text
         == "/*! MIT licensed */a{color:red}"
     )
 
@@ -69,8 +69,8 @@ def test_any_webassets_filter_runs_by_name(tmp_path: object) -> None:
     chain = filter_chain(
         ["jinja2", "rcssmin"], bundle="app.css", config_file="x.toml", source_dir="."
     )
-    text = chain.input("a { width: {{ 2 * 3 }}px; }", "a.css", "app.css")
-    assert chain.output(text, "app.css") == "a{width:6px}"
+    text = chain.input("a { width: {{ 2 * 3 }}px; }", "a.css", "app.css").text
+    assert chain.output(text, "app.css").text == "a{width:6px}"
 
 
 def test_an_unknown_filter_is_a_config_error_naming_the_bundle() -> None:
@@ -101,7 +101,7 @@ def test_a_webassets_filter_gets_the_names_and_paths_webassets_gives_it(tmp_path
         [Recording.name], bundle="css/app.css", config_file="x.toml", source_dir=str(tmp_path)
     )
     source = str(tmp_path / "css/site.css")
-    assert chain.input("a {}", source, "css/app.css") == "a {}"
+    assert chain.input("a {}", source, "css/app.css").text == "a {}"
     assert Recording.seen == [
         {
             "source": "css/site.css",

@@ -200,7 +200,8 @@ def test_a_changed_bundle_input_renders_that_bundle_only(site: Path, tmp_path: P
     same_release_without_cache(site, tmp_path)
 
 
-def test_a_bundle_with_a_webassets_filter_is_not_cached() -> None:
+def test_only_a_bundle_of_assetbuilds_own_filters_is_cached_by_its_files_signatures() -> None:
+    # A webassets filter's results are cached by content instead (test_webassets_filters.py).
     assert filter_chain(["rcssmin"], bundle="b", config_file="c", source_dir=".").pure
     assert filter_chain([], bundle="b", config_file="c", source_dir=".").pure
     assert not filter_chain(["cssrewrite"], bundle="b", config_file="c", source_dir=".").pure
@@ -273,3 +274,60 @@ def test_a_tampered_record_is_not_trusted(site: Path, tmp_path: Path) -> None:
     # Both files are read again; print.css's output record was not touched and still holds.
     assert {"img/logo.png", "css/print.css"} <= set(again["opened"])
     same_release_without_cache(site, tmp_path)
+
+
+# --- webassets filters' results and source digests ---
+
+
+def test_a_filter_result_is_found_by_its_key_while_its_programs_are_the_same(
+    tmp_path: Path,
+) -> None:
+    cache = BuildCache()
+    cache.record_filtered("k1", "a{b:c}", {"lessc": "less 4.2.0"})
+    cache.record_filtered("k2", "d{e:f}", {})
+    (tmp_path / "cache.json").write_bytes(cache.dumps())
+    loaded = BuildCache.load(tmp_path)
+    assert loaded.filtered("k1", {"lessc": "less 4.2.0"}.__getitem__) == "a{b:c}"
+    assert loaded.filtered("k1", {"lessc": "less 4.2.1"}.__getitem__) is None
+    assert loaded.filtered("k2", {}.__getitem__) == "d{e:f}"
+    assert loaded.filtered("k3", {}.__getitem__) is None
+    # What this build did not use is gone from the next cache.
+    assert set(json.loads(loaded.dumps())["filtered"]) == {"k1", "k2"}
+    again = BuildCache(filtered=json.loads(loaded.dumps())["filtered"])
+    again.filtered("k2", {}.__getitem__)
+    assert set(json.loads(again.dumps())["filtered"]) == {"k2"}
+
+
+def test_a_damaged_filter_result_is_not_used(tmp_path: Path) -> None:
+    document = json.loads(BuildCache().dumps())
+    document["filtered"] = {
+        "text": {"text": 1, "programs": {}},
+        "programs": {"text": "x", "programs": ["lessc"]},
+        "entry": "x",
+    }
+    (tmp_path / "cache.json").write_text(json.dumps(document))
+    loaded = BuildCache.load(tmp_path)
+    assert [loaded.filtered(key, str) for key in ("text", "programs", "entry")] == [None] * 3
+
+
+def test_results_made_while_a_file_changed_are_forgotten_and_found_ones_kept() -> None:
+    old = BuildCache()
+    old.record_filtered("found", "x", {})
+    cache = BuildCache(filtered=json.loads(old.dumps())["filtered"])
+    assert cache.filtered("found", str) == "x"
+    cache.record_filtered("made", "y", {})
+    cache.forget_filtered()
+    assert set(json.loads(cache.dumps())["filtered"]) == {"found"}
+
+
+def test_a_digest_is_found_by_the_same_signature_and_only_a_trusted_one_is_kept(
+    tmp_path: Path,
+) -> None:
+    cache = BuildCache()
+    cache.record_digest("css/a.css", signature(), "ab" * 32)
+    cache.record_digest("css/new.css", signature(mtime_ns=time.time_ns()), "cd" * 32)
+    (tmp_path / "cache.json").write_bytes(cache.dumps())
+    loaded = BuildCache.load(tmp_path)
+    assert loaded.digest("css/a.css", signature()) == "ab" * 32
+    assert loaded.digest("css/a.css", signature(size=6)) is None
+    assert loaded.digest("css/new.css", signature(mtime_ns=time.time_ns())) is None

@@ -48,7 +48,7 @@ def test_relative_paths_are_relative_to_the_config_file_not_the_current_director
     root = project(tmp_path / "app", 'source = "static"\noutput = "../out"\n')
     config = load_config(Path("app/assetbuild.toml"), cwd=tmp_path, environ={})
     assert config.sources == (SourceDir(root / "static"),)
-    assert config.output == root / "../out"
+    assert config.output == tmp_path / "out"  # named without the ".."
 
 
 def test_pyproject_keys_sit_under_tool_assetbuild(tmp_path: Path) -> None:
@@ -419,3 +419,19 @@ def test_unusable_defaults_are_a_config_error_naming_where_they_came_from(
     with pytest.raises(ConfigError) as caught:
         load_config(cwd=root, environ={}, defaults=django_defaults(root, **changes))
     assert words.replace("ROOT", str(root)) in str(caught.value)
+
+
+def test_paths_are_named_without_dot_dot_segments(tmp_path: Path) -> None:
+    # A config two levels down naming its sources the long way round (seen in a real project).
+    root = write(tmp_path, {"ckan/public/a.css": "", "ckan/config/x/.keep": ""})
+    write(
+        root,
+        {
+            "ckan/config/x/assetbuild.toml": 'source = "../../../ckan/public"\noutput = "../../../out"\n'
+        },
+    )
+    config = load_config(Path("ckan/../ckan/config/x/assetbuild.toml"), cwd=root, environ={})
+    assert config.file == root / "ckan/config/x/assetbuild.toml"
+    assert config.sources == (SourceDir(root / "ckan/public"),)
+    assert config.output == root / "out"
+    assert ".." not in str(config.sources[0].path) + str(config.output) + str(config.file)

@@ -104,6 +104,15 @@ VALUES = st.recursive(
 )
 DOCUMENTS = st.dictionaries(KEYS, VALUES, max_size=6)
 
+# webassets config keys as a bundle's filter_config may write them, good and bad.
+SETTINGS = st.dictionaries(
+    st.sampled_from(
+        ["LESS_BIN", "less_bin", "CLEANCSS_EXTRA_ARGS", "directory", "URL", "1X", "a-b", "", "é"]
+    )
+    | st.text(max_size=8),
+    VALUES,
+    max_size=3,
+)
 BUNDLE = (
     st.lists(PATH_LIKE, max_size=3)
     | st.fixed_dictionaries(
@@ -111,11 +120,13 @@ BUNDLE = (
         optional={
             "filters": st.lists(st.sampled_from(["rcssmin", "rjsmin", "sass", ""]), max_size=2)
             | VALUES,
+            "filter_config": SETTINGS | VALUES,
             "extra": VALUES,
         },
     )
     | VALUES
 )
+MODULE_NAMES = st.sampled_from(["myproject.asset_filters", "a..b", "", "1x", ".rel", "os"])
 SOURCE_TABLE = st.fixed_dictionaries(
     {"path": st.just("static") | PATH_LIKE},
     optional={
@@ -146,6 +157,7 @@ SHAPED = st.fixed_dictionaries(
         "importmap": st.dictionaries(st.text(max_size=8), PATH_LIKE, max_size=3) | VALUES,
         "plain": st.lists(PATH_LIKE, max_size=3) | VALUES,
         "aliases": st.dictionaries(PATH_LIKE | st.text(max_size=8), PATH_LIKE, max_size=3) | VALUES,
+        "filter_modules": st.lists(MODULE_NAMES | st.text(max_size=8), max_size=3) | VALUES,
     },
 )
 
@@ -297,8 +309,9 @@ def test_a_config_that_loads_keeps_its_paths_where_the_readme_says(
     """What is checked, for every config that loads:
 
     - ``source`` and ``output`` are read against the config file's directory (never the
-      current directory): each is ``config_dir / value``, which is ``value`` itself when
-      absolute; a relative value with no ``..`` segment therefore lies inside the config
+      current directory): each is ``config_dir / value`` with ``.`` and ``..`` segments
+      folded (``os.path.normpath``, so messages name files as a user would write them), which
+      is ``value`` itself when absolute; a relative value with no ``..`` segment therefore lies inside the config
       directory. (A relative value with ``..`` may leave it: a load path like
       ``../shared/static`` is legitimate, as with Django's ``STATICFILES_DIRS``.)
     - every path that names files inside the source (``exclude``, ``modules``, bundle names,
@@ -314,8 +327,9 @@ def test_a_config_that_loads_keeps_its_paths_where_the_readme_says(
             return
         sources = raw_sources(document)
         paths = tuple(source.path for source in loaded.sources)
-        assert paths == tuple(directory / s for s in sources)
-        assert loaded.output == directory / document["output"]
+        assert paths == tuple(Path(os.path.normpath(directory / s)) for s in sources)
+        assert loaded.output == Path(os.path.normpath(directory / document["output"]))
+        assert all(".." not in path.parts for path in (*paths, loaded.output))
         pairs = [*zip(sources, paths, strict=True), (document["output"], loaded.output)]
         for raw, path in pairs:
             if not os.path.isabs(raw) and ".." not in PurePosixPath(raw).parts:
@@ -332,6 +346,46 @@ def test_a_config_that_loads_keeps_its_paths_where_the_readme_says(
             if source.prefix:
                 assert source.prefix.endswith("/") and not source.prefix.endswith("//")
                 assert not any(part.startswith(".") for part in source.prefix[:-1].split("/"))
+
+
+# Configs that load but for their filter settings.
+FILTERING = st.fixed_dictionaries(
+    {
+        "source": st.just("static"),
+        "output": st.just("out"),
+        "bundles": st.dictionaries(
+            st.sampled_from(["css/app.css", "js/app.js"]),
+            st.fixed_dictionaries({"inputs": st.just(["x.css"]), "filter_config": SETTINGS}),
+            max_size=2,
+        ),
+    },
+    optional={"filter_modules": st.lists(MODULE_NAMES | st.text(max_size=8), max_size=3)},
+)
+WEBASSETS_OWN = {"directory", "url", "debug", "cache", "auto_build", "manifest", "versions"}
+
+
+@EXAMPLES
+@given(document=SHAPED | FILTERING, nested=st.booleans())
+def test_a_config_that_loads_gives_filters_only_what_webassets_takes(
+    scratch: Path, document: dict[str, Any], nested: bool
+) -> None:
+    """A bundle's filter_config holds webassets config keys (names, none of webassets' own
+    environment settings, no two the same but for case) and values of the types its YAML config
+    gives (a list as a tuple); ``filter_modules`` are module names as ``import`` takes them."""
+    with Directory(scratch) as directory:
+        loaded = load(directory, *emitted(document, nested))
+        if isinstance(loaded, ConfigError):
+            return
+        for bundle in loaded.bundles:
+            keys = [key for key, _ in bundle.filter_config]
+            assert len({key.lower() for key in keys}) == len(keys)
+            for key, value in bundle.filter_config:
+                assert key.isidentifier() and key.isascii() and key.lower() not in WEBASSETS_OWN
+                assert isinstance(value, (str, int, bool)) or (
+                    isinstance(value, tuple) and all(isinstance(v, str) for v in value)
+                )
+        for name in loaded.filter_modules:
+            assert all(part.isidentifier() and part.isascii() for part in name.split("."))
 
 
 # --- The crashes hypothesis found --------------------------------------------------------------

@@ -2,11 +2,15 @@
 
 Owns: finding template files (``*.html``, ``*.jinja``, ``*.jinja2``, ``*.j2``, ``*.txt``,
 ``*.xml``) under directories; scanning their text for the runtime's lookups with a literal name,
-in Jinja2 (``{{ asset_url("css/app.css") }}``, calls inside ``{% %}`` too) and in Django
+in Jinja2 (``{{ asset_url("css/app.css") }}``, calls inside ``{% %}`` too, and Flask's
+``url_for("static", filename="x")`` and ``url_for("wiki.static", filename="x")``, which the
+Flask integration answers from the manifest, a blueprint's files under ``wiki/``) and in Django
 (``{% asset_tag "js/app.js" defer=True %}``, and ``{% static "x" %}``, which the release storage
-answers); the problem, with a close match, for each name the manifest lacks; and a warning, with
-the lookup to use instead, for each literal URL under the release's prefix (``href="/static/x"``),
-which bypasses the manifest.
+answers); the problem, with a close match, for each name the manifest lacks; a problem for each
+webassets ``{% assets %}`` block left in a template (a migration's leftover: without Flask-Assets
+or django-assets the template does not even compile), with the tag to write instead; and a
+warning, with the lookup to use instead, for each literal URL under the release's prefix
+(``href="/static/x"``), which bypasses the manifest.
 Must not: render, compile or import a template engine (a template need not be valid to be
 checked, and the scanner never raises on any text), write anything, or know exit statuses.
 
@@ -25,7 +29,7 @@ import difflib
 import json
 import os
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -34,6 +38,10 @@ from assetbuild.compiler.scan.positions import LineIndex
 from assetbuild.errors import Problem
 
 FUNCTIONS = frozenset({"asset_url", "asset_integrity", "asset_tag", "asset_preload"})
+# Flask's url_for: a lookup when its endpoint is "static" or "<blueprint>.static".
+URL_FOR = "url_for"
+# webassets' block tag (Flask-Assets' Jinja2 extension, django-assets' tag library).
+ASSETS_TAG = "assets"
 # Django's {% static %} tag: with assetbuild's storage it answers from the manifest too.
 DJANGO_TAGS = frozenset({"static"})
 EXTENSIONS = frozenset({".html", ".jinja", ".jinja2", ".j2", ".txt", ".xml"})
@@ -66,6 +74,21 @@ class Lookup:
     column: int  # of the name's opening quote; of the function name when not a literal
     function: str
     name: str | None  # None: the argument is not a literal, so it cannot be checked
+    # For url_for: the endpoint as written ("static", "wiki.static"); the name is the logical
+    # path it stands for (the filename, under "wiki/" for a blueprint's).
+    endpoint: str | None = None
+
+
+@dataclass(frozen=True)
+class AssetsBlock:
+    """A webassets ``{% assets ... %}`` tag: what it names, where, so the fix can be spelled out."""
+
+    file: str
+    line: int
+    column: int  # of the tag's opening brace
+    names: tuple[str, ...]  # its literal positional arguments: bundle names, or input files
+    output: str | None  # its literal output= argument
+    literal: bool  # whether every argument that names a bundle or an input is a literal
 
 
 @dataclass(frozen=True)
@@ -85,8 +108,10 @@ class Check:
 
     files: int  # templates read
     lookups: tuple[Lookup, ...]  # every use found, literal or not, in file and text order
-    problems: tuple[Problem, ...]  # a missing name (with a close match), or an unreadable file
+    problems: tuple[Problem, ...]  # a missing name (with a close match), a webassets block, or
+    # an unreadable file
     warnings: tuple[Problem, ...] = ()  # literal URLs under the prefix, each with its fix
+    blocks: tuple[AssetsBlock, ...] = ()  # webassets {% assets %} tags, each a problem too
 
     @property
     def checked(self) -> tuple[Lookup, ...]:
@@ -120,11 +145,18 @@ def find_templates(paths: Iterable[Path]) -> tuple[Path, ...]:
     return tuple(sorted(found))
 
 
-def check(paths: Iterable[Path], names: Collection[str], url: str | None = None) -> Check:
-    """Scan the templates under ``paths`` for lookups of names not in ``names``, and (given the
-    release's ``url`` prefix) for literal URLs under it."""
+def check(
+    paths: Iterable[Path],
+    names: Collection[str],
+    url: str | None = None,
+    aliases: Mapping[str, str] | None = None,
+) -> Check:
+    """Scan the templates under ``paths`` for lookups of names not in ``names``, for webassets'
+    ``{% assets %}`` blocks (the fix names an alias of ``aliases`` when one matches the bundle),
+    and (given the release's ``url`` prefix) for literal URLs under it."""
     templates = find_templates(paths)
     lookups: list[Lookup] = []
+    blocks: list[AssetsBlock] = []
     problems: list[Problem] = []
     warnings: list[Problem] = []
     known = sorted(names)
@@ -135,15 +167,21 @@ def check(paths: Iterable[Path], names: Collection[str], url: str | None = None)
             problems.append(Problem(f"cannot be read: {exc.strerror or exc}", str(template)))
             continue
         text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+        django = _looks_like_django(text)
+        found: list[tuple[int, int, Problem]] = []  # problems of one file, in text order
         for lookup in scan(text, str(template)):
             lookups.append(lookup)
             if lookup.name is not None and lookup.name not in names:
-                problems.append(_missing(lookup, known))
+                found.append((lookup.line, lookup.column, _missing(lookup, known)))
+        for block in scan_blocks(text, str(template)):
+            blocks.append(block)
+            problem = _block_problem(block, names, aliases or {}, django)
+            found.append((block.line, block.column, problem))
+        problems.extend(problem for _, _, problem in sorted(found, key=lambda f: f[:2]))
         if url:
-            django = _looks_like_django(text)
             for literal in scan_urls(text, url, str(template)):
                 warnings.append(_literal_warning(literal, names, django))
-    return Check(len(templates), tuple(lookups), tuple(problems), tuple(warnings))
+    return Check(len(templates), tuple(lookups), tuple(problems), tuple(warnings), tuple(blocks))
 
 
 def _looks_like_django(text: str) -> bool:
@@ -168,8 +206,58 @@ def _literal_warning(literal: LiteralUrl, names: Collection[str], django: bool) 
 def _missing(lookup: Lookup, known: list[str]) -> Problem:
     close = difflib.get_close_matches(lookup.name or "", known, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
+    named = repr(lookup.name)
+    if lookup.endpoint is not None:
+        named = f"{lookup.name!r} (url_for({lookup.endpoint!r}, filename=...))"
+    return Problem(f"{named} is not in the manifest{hint}", lookup.file, lookup.line, lookup.column)
+
+
+def _block_problem(
+    block: AssetsBlock, names: Collection[str], aliases: Mapping[str, str], django: bool
+) -> Problem:
+    """What to write instead of a webassets block: a tag per bundle it names, by the alias (the
+    bundle's name, as ``assetbuild import webassets`` keeps it) or logical path the manifest
+    has; for a block that lists input files, its output's logical path."""
+    chosen = [name for name in block.names if name in names]
+    if block.literal and block.names and len(chosen) == len(block.names):
+        targets = chosen
+    elif block.output is not None and block.output in names:
+        targets = [block.output]
+    else:
+        targets = []
+
+    def tag(name: str) -> str:
+        quoted = json.dumps(name, ensure_ascii=False)
+        return f"{{% asset_tag {quoted} %}}" if django else f"{{{{ asset_tag({quoted}) }}}}"
+
+    arguments = [json.dumps(n, ensure_ascii=False) for n in block.names]
+    if block.output is not None:
+        arguments.insert(0, f"output={json.dumps(block.output, ensure_ascii=False)}")
+    opening = f"{{% assets {', '.join(arguments) or '...'} %}}"
+    load = " (after {% load assetbuild %})" if django else ""
+    if targets:
+        described = [
+            f"{name!r} is the alias of {aliases[name]!r}" for name in targets if name in aliases
+        ]
+        fix = (
+            f"replace the block, up to its {{% endassets %}}, with {' '.join(map(tag, targets))}"
+            + load
+            + (f" ({'; '.join(described)})" if described else "")
+            + "; where the block's markup uses {{ ASSET_URL }}, write asset_url instead"
+        )
+    else:
+        missing = [block.output] if block.output else [*block.names] or ["its bundle"]
+        fix = (
+            f"the manifest has no alias or logical path {' or '.join(map(repr, missing))}: "
+            "convert the bundles with `assetbuild import webassets` (it keeps each bundle's "
+            f"name as an alias), then replace the block with {tag('<alias or path>')}{load}"
+        )
     return Problem(
-        f"{lookup.name!r} is not in the manifest{hint}", lookup.file, lookup.line, lookup.column
+        f"{opening} is webassets' tag, which assetbuild replaces (without Flask-Assets or "
+        f"django-assets the template does not compile): {fix}",
+        block.file,
+        block.line,
+        block.column,
     )
 
 
@@ -190,11 +278,13 @@ def scan(text: str, file: str = "<template>") -> tuple[Lookup, ...]:
             continue
         keyword = _FIRST_WORD.match(text, body, stop)
         django_tag = kind == "{%" and keyword is not None and keyword.group(1) in DJANGO_TAGS
-        if "asset_" not in text[body:stop] and not django_tag:
+        inside = text[body:stop]
+        if "asset_" not in inside and URL_FOR not in inside and not django_tag:
             continue  # the common case, decided without reading the block's tokens
         for function, offset, name in _lookups(_tokens(text, body, stop), django=kind == "{%"):
             line, column = lines.place(offset)
-            found.append(Lookup(file, line, column, function, name))
+            function, _, endpoint = function.partition(":")
+            found.append(Lookup(file, line, column, function, name, endpoint or None))
     return tuple(found)
 
 
@@ -336,8 +426,62 @@ def _after_section(text: str, start: int, end_tag: str) -> int:
     return len(text) if match is None else match.end()
 
 
+def scan_blocks(text: str, file: str = "<template>") -> tuple[AssetsBlock, ...]:
+    """Every webassets ``{% assets ... %}`` tag in ``text``, in order. Never raises."""
+    text = _normal(text)
+    lines = LineIndex(text)
+    found: list[AssetsBlock] = []
+    for kind, body, stop in _walk(text):
+        keyword = _FIRST_WORD.match(text, body, stop)
+        if kind != "{%" or keyword is None or keyword.group(1) != ASSETS_TAG:
+            continue
+        words = [t for t in _tokens(text, keyword.end(), stop) if t.kind not in ("space", "end")]
+        if words and words[-1].text in ("-", "+"):  # whitespace control: ... -%}
+            del words[-1]
+        names: list[str] = []
+        output = None
+        literal = True
+        for argument in _split(words, ","):
+            if _is_keyword(argument):
+                value = _string_value(argument[2:])
+                if argument[0].text == "output":
+                    output = value
+                continue  # filters=, debug=, depends= ...: nothing to look up
+            value = _string_value(argument)
+            if value is None:
+                literal = False  # a bundle held in a variable
+            else:
+                names.append(value)
+        line, column = lines.place(body - 2)
+        found.append(AssetsBlock(file, line, column, tuple(names), output, literal))
+    return tuple(found)
+
+
+def _split(words: list[_Token], separator: str) -> list[list[_Token]]:
+    """``words`` split at ``separator``s outside brackets; empty parts left out."""
+    parts: list[list[_Token]] = [[]]
+    depth = 0
+    for token in words:
+        if token.text in _BRACKETS:
+            depth += 1
+        elif token.text in _BRACKETS.values():
+            depth -= 1
+        if depth == 0 and token.text == separator:
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return [part for part in parts if part]
+
+
+def _string_value(argument: list[_Token]) -> str | None:
+    if argument and all(token.kind == "string" for token in argument):
+        return "".join(_unquote(token.text) for token in argument)
+    return None
+
+
 def _lookups(tokens: list[_Token], *, django: bool) -> Iterator[tuple[str, int, str | None]]:
-    """(function, offset, literal name or None) for each asset function used in a block."""
+    """(function, offset, literal name or None) for each asset function used in a block; for
+    url_for, the function is written ``url_for:<endpoint>``."""
     words = [t for t in tokens if t.kind != "space"]
     while words and words[0].text in ("-", "+"):  # whitespace control: {%- ... %}
         del words[0]
@@ -345,26 +489,61 @@ def _lookups(tokens: list[_Token], *, django: bool) -> Iterator[tuple[str, int, 
         if django and index == 0 and token.text in DJANGO_TAGS:
             yield token.text, *_django_argument(tokens, token)
             continue
-        if token.kind != "name" or token.text not in FUNCTIONS:
+        if token.kind != "name" or (token.text not in FUNCTIONS and token.text != URL_FOR):
             continue
         if index > 0 and words[index - 1].text == ".":
             continue  # an attribute of something else: obj.asset_url(...)
         following = words[index + 1] if index + 1 < len(words) else None
-        if following is not None and following.text == "(":
+        if token.text == URL_FOR:
+            if following is not None and following.text == "(":
+                found = _url_for(words, index + 2, token)
+                if found is not None:
+                    yield found
+        elif following is not None and following.text == "(":
             yield token.text, *_call_argument(words, index + 2, token)
         elif django and index == 0:
             yield token.text, *_django_argument(tokens, token)
         # else: the function named but not called here ({{ asset_url }}, {% set f = asset_url %})
 
 
-def _call_argument(words: list[_Token], start: int, function: _Token) -> tuple[int, str | None]:
-    """The first argument of a call (or its ``name=`` keyword) when it is a literal."""
+def _url_for(
+    words: list[_Token], start: int, function: _Token
+) -> tuple[str, int, str | None] | None:
+    """A ``url_for`` call of a static endpoint: ("url_for:<endpoint>", offset, the logical path
+    its filename stands for, or None when that is not a literal); None for any other endpoint."""
+    arguments = _arguments(words, start)
+    if arguments is None or not arguments:
+        return None  # never closed, or no argument
+    keywords = {argument[0].text: argument[2:] for argument in arguments if _is_keyword(argument)}
+    positional = None if _is_keyword(arguments[0]) else arguments[0]
+    written = keywords.get("endpoint", positional)
+    endpoint = _string_value(written) if written else None
+    if endpoint is None or not (endpoint == "static" or endpoint.endswith(".static")):
+        return None  # another endpoint, or one not written out: not an asset's URL
+    function_name = f"{URL_FOR}:{endpoint}"
+    filename = keywords.get("filename")
+    value = _string_value(filename) if filename else None
+    if value is None or endpoint.startswith("."):
+        # ".static" is the static folder of whichever blueprint renders the template.
+        return function_name, function.start, None
+    blueprint = endpoint[: -len(".static")]
+    # The Flask integration publishes a blueprint's static files under "<blueprint name>/".
+    name = f"{blueprint}/{value}" if blueprint else value
+    return function_name, filename[0].start if filename else function.start, name
+
+
+def _is_keyword(argument: list[_Token]) -> bool:
+    return len(argument) > 2 and argument[0].kind == "name" and argument[1].text == "="
+
+
+def _arguments(words: list[_Token], start: int) -> list[list[_Token]] | None:
+    """The arguments of a call whose ``(`` is just before ``start``; None if it is never closed."""
     arguments: list[list[_Token]] = [[]]
     depth = 0
     for token in words[start:]:
         if depth == 0 and token.text in (",", ")"):
             if token.text == ")":
-                break
+                return [argument for argument in arguments if argument]
             arguments.append([])
             continue
         if token.text in _BRACKETS:
@@ -372,15 +551,20 @@ def _call_argument(words: list[_Token], start: int, function: _Token) -> tuple[i
         elif token.text in _BRACKETS.values():
             depth -= 1
         arguments[-1].append(token)
-    else:
-        return function.start, None  # the call is never closed
+    return None
+
+
+def _call_argument(words: list[_Token], start: int, function: _Token) -> tuple[int, str | None]:
+    """The first argument of a call (or its ``name=`` keyword) when it is a literal."""
+    arguments = _arguments(words, start)
+    if not arguments:
+        return function.start, None  # the call is never closed, or has no argument
     for argument in arguments:
         if len(argument) > 2 and argument[0].text == "name" and argument[1].text == "=":
             return _literal(argument[2:], function)
-    first = arguments[0]
-    if len(first) > 1 and first[0].kind == "name" and first[1].text == "=":
+    if _is_keyword(arguments[0]):
         return function.start, None  # keyword arguments only, none of them the name
-    return _literal(first, function)
+    return _literal(arguments[0], function)
 
 
 def _literal(argument: list[_Token], function: _Token) -> tuple[int, str | None]:

@@ -19,10 +19,12 @@ from jinja2 import Environment
 
 from assetbuild.compiler.cli import main
 from assetbuild.compiler.commands.check_templates import (
+    AssetsBlock,
     Lookup,
     check,
     find_templates,
     scan,
+    scan_blocks,
     scan_urls,
 )
 from assetbuild.manifest import load
@@ -293,18 +295,24 @@ def test_lookups_of_one_block_are_placed_in_the_order_they_are_found() -> None:
         "{{(}}" * 20_000,
         "{{ asset_url(" * 10_000,
         '{{ asset_url("a") "}} ' * 10_000,
+        "{% assets 'a', " * 10_000,
+        "{{ url_for('static', filename=" * 10_000,
     ],
 )
 def test_hostile_text_is_scanned_to_the_end(text: str) -> None:
     scan(text)  # finishes, without raising
+    scan_blocks(text)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("{}%#\"'()-+=~|., \n\\asetur_lnmxc")), max_size=200))
+@given(st.text(alphabet=st.sampled_from(list("{}%#\"'()-+=~|., \n\\asetur_lnmxcfo")), max_size=200))
 def test_any_text_is_scanned_without_raising(text: str) -> None:
+    functions = {"asset_url", "asset_tag", "asset_preload", "asset_integrity", "url_for"}
     for lookup in scan(text):
         assert lookup.line >= 1 and lookup.column >= 1
-        assert lookup.function in {"asset_url", "asset_tag", "asset_preload", "asset_integrity"}
+        assert lookup.function in functions
+    for block in scan_blocks(text):
+        assert block.line >= 1 and block.column >= 1
 
 
 def test_the_fixture_manifest_names_what_the_good_templates_use() -> None:
@@ -423,3 +431,146 @@ def test_a_literal_url_is_a_warning_with_the_lookup_to_write_instead(tmp_path: P
         "('img/gone.png' is not in the manifest); write {{ asset_url(\"img/gone.png\") }}",
     ]
     assert result.stdout == f"0 asset names in 2 templates: all in {GOLDEN}\n"
+
+
+# -- Flask's url_for, and webassets' {% assets %} blocks left by a migration ----------------------
+
+FLASK_PAGE = """\
+<link rel="stylesheet" href="{{ url_for('static', filename='css/app.css') }}">
+<script src="{{ url_for("wiki.static", filename="js/editor.js") }}"></script>
+<script src="{{ url_for('admin.tools.static', filename='js/' 'x.js', _external=True) }}"></script>
+{% set logo = url_for(endpoint='static', filename="img/logo.png") %}
+<a href="{{ url_for('index') }}">{{ url_for('.static', filename='img/a.png') }}</a>
+<img src="{{ url_for('static', filename=name) }}">{{ obj.url_for('static', filename='no.png') }}
+"""
+
+
+def test_url_for_of_a_static_endpoint_is_a_lookup_of_the_file_it_names() -> None:
+    found = [
+        (lookup.endpoint, lookup.name, lookup.line, lookup.column) for lookup in scan(FLASK_PAGE)
+    ]
+    assert found == [
+        ("static", "css/app.css", 1, 60),
+        # The Flask integration publishes a blueprint's static files under its name.
+        ("wiki.static", "wiki/js/editor.js", 2, 49),
+        ("admin.tools.static", "admin.tools/js/x.js", 3, 56),
+        ("static", "img/logo.png", 4, 51),
+        (".static", None, 5, 37),  # whichever blueprint renders it: not known here
+        ("static", None, 6, 14),  # not a literal
+    ]
+    assert {lookup.function for lookup in scan(FLASK_PAGE)} == {"url_for"}
+
+
+def test_the_scanner_finds_the_static_files_flask_looks_up_when_it_renders() -> None:
+    called: list[tuple[str, str]] = []
+
+    def url_for(endpoint: str, **values: object) -> str:
+        if endpoint.endswith("static"):
+            called.append((endpoint, str(values["filename"])))
+        return "/"
+
+    env = Environment(autoescape=True)
+    env.globals["url_for"] = url_for
+    # obj.url_for is some other object's method, not Flask's: not a lookup.
+    other = {"url_for": lambda *args, **kwargs: ""}
+    env.from_string(FLASK_PAGE).render(name="img/computed.png", obj=other)
+    rendered = [
+        f"{endpoint[: -len('.static')]}/{filename}" if endpoint != "static" else filename
+        for endpoint, filename in called
+        if not endpoint.startswith(".") and filename != "img/computed.png"
+    ]
+    assert [lookup.name for lookup in scan(FLASK_PAGE) if lookup.name is not None] == rendered
+
+
+def test_a_url_for_name_the_manifest_lacks_fails_with_its_place_and_a_close_match(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        {
+            "page.html": "<link href=\"{{ url_for('static', filename='css/ap.css') }}\">\n"
+            "<img src=\"{{ url_for('static', filename='img/logo.png') }}\">",
+        },
+    )
+    result = run(str(tmp_path), "--manifest", str(GOLDEN))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"error: {tmp_path}/page.html:1:43: 'css/ap.css' (url_for('static', filename=...)) is "
+        "not in the manifest; did you mean 'css/app.css'?"
+    )
+    assert "2 asset names in 1 template" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{% assets "js_all" %}', (("js_all",), None, True)),
+        ("{%- assets 'a', \"b\" -%}", (("a", "b"), None, True)),
+        (
+            '{% assets filters="jsmin", output="gen/packed.js", "a.js", "b.js" %}',
+            (("a.js", "b.js"), "gen/packed.js", True),
+        ),
+        ("{% assets bundle_in_a_variable %}", ((), None, False)),
+        ('{% assets "css", depends=("**/*.scss",) %}', (("css",), None, True)),
+    ],
+)
+def test_a_webassets_block_is_found_with_what_it_names(
+    text: str, expected: tuple[tuple[str, ...], str | None, bool]
+) -> None:
+    names, output, literal = expected
+    assert scan_blocks(f"<p>\n  {text}<script src='{{{{ ASSET_URL }}}}'>{{% endassets %}}") == (
+        AssetsBlock("<template>", 2, 3, names, output, literal),
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{# {% assets "x" %} #}',
+        '{% raw %}{% assets "x" %}{% endraw %}',
+        "{{ \"{% assets 'x' %}\" }}",
+        '{% asset_tag "css/app.css" %}',
+        "{% endassets %}",
+    ],
+)
+def test_text_that_is_no_webassets_block_is_not_one(text: str) -> None:
+    assert scan_blocks(text) == ()
+
+
+def test_a_webassets_block_fails_the_check_with_the_tag_to_write_instead(tmp_path: Path) -> None:
+    release = tmp_path / "release"
+    shutil.copytree(GOLDEN.parent, release)
+    document = json.loads((release / "manifest.json").read_text("utf-8"))
+    document["aliases"] = {"js_all": "js/app.js"}
+    (release / "manifest.json").write_text(json.dumps(document), "utf-8")
+    write(
+        tmp_path,
+        {
+            "t/jinja.html": '{% assets "js_all" %}<script src="{{ ASSET_URL }}"></script>'
+            "{% endassets %}\n"
+            '{% assets output="css/app.css", "css/a.css", "css/b.css" %}x{% endassets %}\n'
+            '{% assets "unknown_bundle" %}x{% endassets %}\n',
+            "t/django.html": '{% load assets %}{% assets "js_all" %}x{% endassets %}',
+        },
+    )
+    result = run(str(tmp_path / "t"), "--manifest", str(release))
+    assert result.exit_code == 1
+    opening = "is webassets' tag, which assetbuild replaces (without Flask-Assets or django-assets "
+    opening += "the template does not compile): "
+    asset_url = "; where the block's markup uses {{ ASSET_URL }}, write asset_url instead"
+    assert result.stderr.splitlines()[:4] == [
+        f'error: {tmp_path}/t/django.html:1:18: {{% assets "js_all" %}} {opening}replace the '
+        'block, up to its {% endassets %}, with {% asset_tag "js_all" %} (after {% load '
+        f"assetbuild %}}) ('js_all' is the alias of 'js/app.js'){asset_url}",
+        f'error: {tmp_path}/t/jinja.html:1:1: {{% assets "js_all" %}} {opening}replace the block, '
+        "up to its {% endassets %}, with {{ asset_tag(\"js_all\") }} ('js_all' is the alias of "
+        f"'js/app.js'){asset_url}",
+        f'error: {tmp_path}/t/jinja.html:2:1: {{% assets output="css/app.css", "css/a.css", '
+        f'"css/b.css" %}} {opening}replace the block, up to its {{% endassets %}}, with '
+        f'{{{{ asset_tag("css/app.css") }}}}{asset_url}',
+        f'error: {tmp_path}/t/jinja.html:3:1: {{% assets "unknown_bundle" %}} {opening}the '
+        "manifest has no alias or logical path 'unknown_bundle': convert the bundles with "
+        "`assetbuild import webassets` (it keeps each bundle's name as an alias), then replace "
+        'the block with {{ asset_tag("<alias or path>") }}',
+    ]
+    assert "all in" not in result.stdout
