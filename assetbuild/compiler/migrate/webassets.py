@@ -1,35 +1,66 @@
 """``assetbuild import webassets``: webassets and Flask-Assets bundles -> ``assetbuild.toml`` text.
 
-Owns: reading a webassets YAML file (the ``YAMLLoader.load_environment`` format) or a live
-webassets / Flask-Assets ``Environment``, mapping what has an assetbuild equivalent (directory or
-load path, url, bundles with their inputs and filters), and the TOML text of the result.
+Owns: turning what the readers found (``webassets_yaml``: YAML files, full environments or
+bundles only, several at once; ``webassets_env``: a live webassets or Flask-Assets
+``Environment``) into one config: the source directories (several files' directories each
+get a prefix, their path under the directory common to them, so that no file shadows another
+and references between them resolve as on disk), the URL, one bundle per webassets output
+(named by it, the ``%(version)s`` placeholder and its separator taken out), every bundle name
+as an alias (a name that two files use gets one qualified by each file), filter options as each
+bundle's ``filter_config``, ``exclude`` globs for old outputs, partials, YAML files, tests and
+demos, and a note on everything dropped or changed, also a comment in the TOML next to it.
 Must not: build anything, write a file (``output`` does, for the command line), or map anything
-approximately. What has no equivalent is a
-``ConfigError`` naming the key; what webassets needed and assetbuild does itself (version
-placeholders in output names, ``cssrewrite``, caches, ``auto_build``) is dropped with a note, and
-every note is also a comment in the TOML, next to what it is about.
+approximately: what cannot be converted exactly is listed, each with its key and the reason,
+and then no config is written.
 
 The model is webassets' own (``Bundle._merge_and_apply``): a bundle with an ``output`` joins its
 files and nested bundles, every file getting the bundle's filters; a bundle without an output
 whose contents are all bundles is a *container*, whose children are built on their own with the
-container's filters added. An assetbuild bundle has one filter chain for all its inputs, so a
-nested bundle may only use filters that its parent also runs.
+container's filters added. An assetbuild bundle runs one filter chain over all its inputs, so a
+nested bundle's own filters join its parent's chain, before the parent's own (the order
+webassets runs them on the nested bundle's files), when they leave the meaning of the parent's
+other files as it is (minifiers; SCSS, LESS or Stylus compilers given CSS; Babel or TypeScript
+given JS), or when the nested bundles hold every file; otherwise the bundle is listed as one
+that cannot be converted.
 """
 
 from __future__ import annotations
 
-import json
+import glob as globbing
 import os
 import posixpath
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from assetbuild.compiler.migrate.toml_text import toml_array, toml_comment, toml_string
-from assetbuild.errors import ConfigError
+from assetbuild.compiler.migrate.webassets_env import read_environment
+from assetbuild.compiler.migrate.webassets_excludes import (
+    ExcludeGroup,
+    escaped_logical,
+    glob_escape,
+    list_files,
+    propose_excludes,
+    published,
+)
+from assetbuild.compiler.migrate.webassets_model import (
+    DROPPED_SETTINGS,
+    ENVIRONMENT_ORIGIN,
+    TAG_ATTRIBUTES,
+    VERSION,
+    Root,
+    WaBundle,
+    WaSource,
+    config_value,
+    filter_config_keys,
+    keeps_meaning,
+    merge_filters,
+)
+from assetbuild.compiler.migrate.webassets_yaml import read_yaml
+from assetbuild.errors import ConfigError, Problem
 from assetbuild.manifest import unsafe_path_reason
 
 if sys.version_info >= (3, 11):
@@ -37,484 +68,247 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
+__all__ = [
+    "DEFAULT_RELEASE",
+    "DEFAULT_URL",
+    "ENVIRONMENT_ORIGIN",
+    "Conversion",
+    "convert_environment",
+    "convert_yaml",
+    "from_environment",
+]
+
 DEFAULT_RELEASE = "build/static"
 DEFAULT_URL = "/static/"
-ENVIRONMENT_ORIGIN = "webassets Environment"
 
-_VERSION = "%(version)s"
-_VERSION_IN_NAME = re.compile(r"[.\-_]?%\(version\)s")
+# The placeholder and one separator: the one before it ("packed.%(version)s.css"), else the one
+# after it ("%(version)s_jquery.js"), so that no name is left with a stray "_" or ".".
+_VERSION_IN_STEM = re.compile(r"[.\-_]%\(version\)s|%\(version\)s[.\-_]?")
 _REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.\-]*:)?//")
-_GLOB_SPECIAL = re.compile(r"([*?\[])")
-_DROPPED_SETTINGS = {
-    "debug": "assetbuild has no debug mode: templates always get the built bundles",
-    "auto_build": "assetbuild never builds at run time; `assetbuild build` is a build step",
-    "cache": "assetbuild keeps no filter cache; a build starts from the sources",
-    "versions": "assetbuild fingerprints every file by its content",
-    "url_expire": "fingerprinted URLs never need a ?query to expire",
-    "manifest": "assetbuild writes its own manifest.json in the release directory",
-    "updater": "assetbuild rebuilds from the sources every time",
-    "expire": "fingerprinted URLs never need a ?query to expire",
-    "cache_file_mode": "assetbuild keeps no filter cache",
-}
-_SELF_CONTAINED = {"rcssmin", "rjsmin", "cssrewrite"}  # filters that take no options
-_YAML_KEYS = {"directory", "url", "load_path", "filters", "config", "bundles", *_DROPPED_SETTINGS}
-_BUNDLE_KEYS = {"contents", "filters", "output", "debug", "extra", "config", "depends"}
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_ASSET_SPEC = re.compile(r"^[A-Za-z_][\w.]*:[^/]")  # pyramid's "h:static/app.js"
+_CONFIG_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # what filter_config takes as a key
+# webassets' environment settings, which share its config with the filters' options: assetbuild
+# says where files are itself (source, output, url), and drops the rest with a note.
+_ENVIRONMENT_SETTINGS = frozenset(
+    {*DROPPED_SETTINGS, "directory", "url", "load_path", "url_mapping", "resolver"}
+)
 
 
 @dataclass(frozen=True)
 class Conversion:
-    """The ``assetbuild.toml`` text, the bundles it defines, and what the user should review."""
+    """The ``assetbuild.toml`` text, what it defines, and what the user should review."""
 
-    toml: str
+    toml: str  # "" when something could not be converted
     bundles: tuple[str, ...]  # assetbuild bundle names (logical paths), in webassets' order
+    aliases: Mapping[str, str]  # webassets bundle name (or file-qualified name) -> bundle
     notes: tuple[str, ...]  # what was dropped or changed; also comments in ``toml``
+    # What cannot be converted exactly, each with its file, key and reason; with any, the
+    # conversion writes nothing (a partial config would build something else, silently).
+    unconvertible: tuple[Problem, ...] = ()
 
 
 def convert_yaml(
-    path: Path, *, config_dir: Path | None = None, release: str = DEFAULT_RELEASE
+    paths: Path | Sequence[Path],
+    *,
+    config_dir: Path | None = None,
+    release: str = DEFAULT_RELEASE,
+    directory: Path | None = None,
+    url: str | None = None,
+    filter_modules: Sequence[str] = (),
+    flask: bool = False,
 ) -> Conversion:
-    """Convert a webassets YAML file; paths in the result are relative to ``config_dir``
-    (where the ``assetbuild.toml`` will live; default: the current directory)."""
-    source = _YamlReader(path).read()
-    return _Converter(source, _directory(config_dir), release).convert()
+    """Convert webassets YAML files (full environments or bundles only) into one config.
+
+    Paths in the result are relative to ``config_dir`` (where the ``assetbuild.toml`` will live;
+    default: the current directory). ``directory`` and ``url`` stand in for a file's own
+    ``directory`` and ``url`` where it has none, as ``--directory`` and ``--url`` do.
+    ``filter_modules`` register a project's own filters (``--filter-module``): imported first,
+    and named in the config's ``filter_modules`` for the build. ``flask``: the config is for
+    ``flask assetbuild``, whose app gives the sources, release and URL, so the file leaves them
+    out (as comments).
+    """
+    _import_filter_modules(filter_modules)
+    files = [paths] if isinstance(paths, Path) else list(paths)
+    sources = [read_yaml(path, directory=directory) for path in files]
+    converter = _Converter(sources, _directory(config_dir), release, url)
+    converter.filter_modules = list(filter_modules)
+    converter.flask = flask
+    return converter.convert()
 
 
 def convert_environment(
-    env: Any, *, config_dir: Path | None = None, release: str = DEFAULT_RELEASE
+    env: Any,
+    *,
+    config_dir: Path | None = None,
+    release: str = DEFAULT_RELEASE,
+    flask: bool = False,
 ) -> Conversion:
-    """Convert a webassets (or Flask-Assets) ``Environment`` and the bundles registered on it."""
-    source = _EnvironmentReader(env).read()
-    return _Converter(source, _directory(config_dir), release).convert()
+    """Convert a webassets (or Flask-Assets) ``Environment`` and the bundles registered on it;
+    ``flask`` as for ``convert_yaml``."""
+    converter = _Converter([read_environment(env)], _directory(config_dir), release, None)
+    converter.flask = flask
+    return converter.convert()
 
 
 def from_environment(
-    env: Any, *, config_dir: Path | str | None = None, release: str = DEFAULT_RELEASE
+    env: Any,
+    *,
+    config_dir: Path | str | None = None,
+    release: str = DEFAULT_RELEASE,
+    flask: bool = False,
 ) -> str:
-    """The ``assetbuild.toml`` text equivalent to ``env``; the notes are comments in it.
+    """The ``assetbuild.toml`` text equivalent to ``env``; the notes are comments in it. With
+    ``flask=True`` it is for ``flask assetbuild``: the app gives the sources, release and URL.
 
     ``python -c "from myapp import assets; from assetbuild.compiler.migrate import from_environment;
     print(from_environment(assets), end='')" > assetbuild.toml``
+
+    What cannot be converted raises a ``ConfigError`` that lists each such bundle and why.
     """
     directory = None if config_dir is None else Path(config_dir)
-    return convert_environment(env, config_dir=directory, release=release).toml
+    conversion = convert_environment(env, config_dir=directory, release=release, flask=flask)
+    if conversion.unconvertible:
+        raise ConfigError(
+            "cannot be converted exactly:\n" + "\n".join(map(str, conversion.unconvertible))
+        )
+    return conversion.toml
 
 
-# -- the model both readers produce -------------------------------------------------------------
+def _import_filter_modules(modules: Sequence[str]) -> None:
+    import importlib
 
-
-@dataclass(eq=False)
-class _Bundle:
-    """A webassets bundle, by identity (the same bundle may be nested in several places)."""
-
-    where: str  # the key, for messages: 'bundles.js-all' or 'bundles.js-all.contents[2]'
-    contents: list[str | _Bundle]
-    filters: tuple[str, ...]
-    output: str | None
-    notes: list[str] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)  # template data, e.g. {"media": "print"}
-
-
-@dataclass
-class _Source:
-    origin: str  # the file read, or ENVIRONMENT_ORIGIN
-    directory: Path | None  # where webassets writes outputs (and reads sources, without load_path)
-    load_path: tuple[Path, ...]
-    url: str | None
-    bundles: list[_Bundle]  # top level: named first, in order, then anonymous ones
-    notes: list[str]
-    stale: list[tuple[Path, bool]]  # webassets' manifest file or cache directory, and which
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except Exception as exc:  # whatever the module raises: name it, with its reason
+            raise ConfigError(
+                f"{module!r} cannot be imported ({type(exc).__name__}: {exc}); run the command "
+                "where the project's modules import",
+                key="--filter-module",
+            ) from None
 
 
 def _directory(config_dir: Path | None) -> Path:
     return Path(os.path.abspath(Path.cwd() if config_dir is None else config_dir))
 
 
-def _split_filters(
-    value: Any, where: str, fail: Callable[[str, str], ConfigError]
-) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        names = [name.strip() for name in value.split(",")]
-    elif isinstance(value, list) and all(isinstance(name, str) for name in value):
-        names = [name.strip() for name in value]
-    else:
-        raise fail(where, "must be a filter name, a comma-separated string or a list of names")
-    return tuple(name for name in names if name)
-
-
-def _stale_file(setting: str, value: Any, directory: Path | None) -> tuple[Path, bool] | None:
-    """The file (``manifest``) or directory (``cache``) that a webassets setting names, if any."""
-    if directory is None or not isinstance(value, str):
-        return None
-    if setting == "manifest":
-        kind, _, name = value.partition(":")
-        if kind not in ("file", "json") or not name:
-            return None
-        value = name
-    return Path(os.path.abspath(directory / value)), setting == "cache"
-
-
-# -- reading a YAML file ------------------------------------------------------------------------
-
-
-class _YamlReader:
-    def __init__(self, path: Path):
-        self.path = path
-        self.notes: list[str] = []
-
-    def fail(self, key: str | None, message: str) -> ConfigError:
-        return ConfigError(message, file=self.path, key=key)
-
-    def read(self) -> _Source:
-        document = self.load()
-        if "bundles" not in document and not {"directory", "load_path"} & set(document):
-            raise self.fail(
-                None,
-                "has no 'bundles' and no 'directory': it looks like a file of bundles only "
-                "(YAMLLoader.load_bundles), which does not say where the sources are. Put the "
-                "bundles under 'bundles:' and add 'directory:' (the static directory, relative to "
-                "this file) and 'url:' (the URL it is served under)",
-            )
-        unknown = sorted(set(document) - _YAML_KEYS, key=str)
-        if unknown:
-            raise self.fail(
-                str(unknown[0]),
-                f"is not a webassets setting that can be converted; the keys are "
-                f"{', '.join(sorted(_YAML_KEYS))}",
-            )
-        if "filters" in document:
-            raise self.fail(
-                "filters",
-                "custom filter classes cannot be named in assetbuild.toml: assetbuild looks "
-                "filters up by name among those webassets registers itself, and never imports "
-                "your modules. Compile those files before `assetbuild build` instead, and remove "
-                "the key",
-            )
-        base = self.path.parent
-        directory = self.path_value(document, "directory", base)
-        load_path = self.load_path(document, base)
-        if directory is None and not load_path:
-            raise self.fail("directory", "is required: the static directory webassets reads from")
-        url = document.get("url")
-        if url is not None and (not isinstance(url, str) or not url):
-            raise self.fail("url", "must be a URL prefix such as /static")
-        stale: list[tuple[Path, bool]] = []
-        for setting, reason in _DROPPED_SETTINGS.items():
-            if setting in document:
-                self.notes.append(f"webassets setting {setting!r} dropped: {reason}")
-        for setting in ("manifest", "cache"):
-            found = _stale_file(setting, document.get(setting), directory)
-            if found is not None:
-                stale.append(found)
-        self.config(document.get("config"))
-        bundles = self.bundles(document.get("bundles"))
-        return _Source(str(self.path), directory, load_path, url, bundles, self.notes, stale)
-
-    def load(self) -> dict[str, Any]:
-        try:
-            import yaml
-        except ImportError:  # pragma: no cover - webassets 3 depends on PyYAML
-            raise self.fail(
-                None, "reading webassets YAML needs PyYAML: pip install pyyaml"
-            ) from None
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise self.fail(None, f"cannot be read: {exc}") from None
-        try:
-            document = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise self.fail(None, f"is not valid YAML: {exc}") from None
-        if document is None:
-            return {}
-        if not isinstance(document, dict):
-            raise self.fail(None, "must be a YAML mapping with 'directory', 'url' and 'bundles'")
-        return document
-
-    def path_value(self, document: Mapping[str, Any], key: str, base: Path) -> Path | None:
-        value = document.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, str) or not value:
-            raise self.fail(key, "must be a directory path")
-        return Path(os.path.abspath(base / value))
-
-    def load_path(self, document: Mapping[str, Any], base: Path) -> tuple[Path, ...]:
-        value = document.get("load_path")
-        if value is None:
-            return ()
-        items = [value] if isinstance(value, str) else value
-        if not isinstance(items, list) or not all(isinstance(p, str) and p for p in items):
-            raise self.fail("load_path", "must be a directory path or a list of them")
-        if any(not os.path.isabs(p) for p in items):
-            self.notes.append(
-                "relative 'load_path' entries are taken relative to the YAML file (webassets "
-                "takes them relative to the working directory of the app): check 'source'"
-            )
-        return tuple(Path(os.path.abspath(base / p)) for p in items)
-
-    def config(self, value: Any) -> None:
-        if value is None:
-            return
-        if not isinstance(value, dict):
-            raise self.fail("config", "must be a mapping of filter option -> value")
-        exports = []
-        for option, setting in value.items():
-            if isinstance(setting, list) and all(isinstance(v, str) for v in setting):
-                setting = ",".join(setting)
-            if not isinstance(setting, str):
-                raise self.fail(
-                    f"config.{option}",
-                    "has no place in assetbuild.toml, and only a string (or a list of strings) "
-                    "can be passed to a webassets filter through the environment",
-                )
-            exports.append(f"{str(option).upper()}={setting}")
-        if exports:
-            self.notes.append(
-                "webassets filter options are read from the environment: run `assetbuild build` "
-                f"with {' '.join(exports)}"
-            )
-
-    def bundles(self, value: Any) -> list[_Bundle]:
-        if value is None:
-            return []
-        if not isinstance(value, dict):
-            raise self.fail("bundles", "must be a mapping of bundle name -> bundle")
-        named = {str(name): self.bundle(data, f"bundles.{name}") for name, data in value.items()}
-        # As webassets' loader does: a string among a top-level bundle's contents that names a
-        # bundle of the same file is that bundle (nested bundles' contents are not looked up).
-        for bundle in named.values():
-            bundle.contents = [
-                named[item] if isinstance(item, str) and item in named else item
-                for item in bundle.contents
-            ]
-        return list(named.values())
-
-    def bundle(self, data: Any, where: str) -> _Bundle:
-        if data is None:
-            data = {}
-        if not isinstance(data, dict):
-            raise self.fail(where, "must be a mapping with 'contents', 'filters' and 'output'")
-        unknown = sorted(set(data) - _BUNDLE_KEYS, key=str)
-        if unknown:
-            raise self.fail(
-                f"{where}.{unknown[0]}",
-                f"is not a bundle key; a bundle has {', '.join(sorted(_BUNDLE_KEYS))}",
-            )
-        raw = data.get("contents", [])
-        items = [raw] if isinstance(raw, str) else raw
-        if not isinstance(items, list):
-            raise self.fail(f"{where}.contents", "must be a path, a bundle, or a list of them")
-        contents: list[str | _Bundle] = []
-        for index, item in enumerate(items):
-            key = f"{where}.contents[{index}]"
-            if isinstance(item, str):
-                contents.append(item)
-            elif isinstance(item, dict):
-                contents.append(self.bundle(item, key))
-            else:
-                raise self.fail(key, "must be a path (or glob) or a nested bundle")
-        output = data.get("output")
-        if output is not None and (not isinstance(output, str) or not output):
-            raise self.fail(f"{where}.output", "must be a path relative to 'directory'")
-        bundle = _Bundle(
-            where,
-            contents,
-            _split_filters(data.get("filters"), f"{where}.filters", self.fail),
-            output,
-        )
-        if data.get("config"):
-            raise self.fail(
-                f"{where}.config",
-                "per-bundle webassets settings have no assetbuild equivalent; remove the key",
-            )
-        _note_bundle_extras(bundle, data.get("debug"), data.get("extra"), data.get("depends"))
-        return bundle
-
-
-def _note_bundle_extras(bundle: _Bundle, debug: Any, extra: Any, depends: Any) -> None:
-    if debug is not None:
-        bundle.notes.append(f"'debug: {debug}' dropped: {_DROPPED_SETTINGS['debug']}")
-    if extra:
-        bundle.extra = dict(extra)
-    if depends:
-        bundle.notes.append(
-            "'depends' dropped: assetbuild rebuilds from the sources every time, so it needs "
-            "no list of files to watch"
-        )
-
-
-# -- reading a live Environment -----------------------------------------------------------------
-
-
-class _EnvironmentReader:
-    def __init__(self, env: Any):
-        self.env = env
-        self.seen: dict[int, _Bundle] = {}
-
-    @staticmethod
-    def fail(key: str | None, message: str) -> ConfigError:
-        return ConfigError(message, file=ENVIRONMENT_ORIGIN, key=key)
-
-    def read(self) -> _Source:
-        directory = self.setting("directory")
-        load_path = tuple(Path(os.path.abspath(p)) for p in (self.env.load_path or ()))
-        if directory is None and not load_path:
-            raise self.fail("directory", "is not set: the static directory webassets reads from")
-        url = self.setting("url")
-        if self.env.config.get("url_mapping"):
-            raise self.fail(
-                "url_mapping",
-                "has no assetbuild equivalent: the release is served under one URL prefix",
-            )
-        directory_path = None if directory is None else Path(os.path.abspath(directory))
-        stale = [
-            found
-            for setting in ("manifest", "cache")
-            if (found := _stale_file(setting, self.env.config.get(setting), directory_path))
-        ]
-        named: Mapping[str, Any] = getattr(self.env, "_named_bundles", {})
-        anonymous: Sequence[Any] = getattr(self.env, "_anon_bundles", [])
-        bundles = [self.bundle(b, f"bundles.{name}") for name, b in named.items()]
-        bundles += [self.bundle(b, f"bundles[{i}]") for i, b in enumerate(anonymous, 1)]
-        notes = []
-        if any(set(b.filters) - _SELF_CONTAINED for b in self.seen.values()):
-            notes.append(
-                "filter options set in Python (assets.config[...] or Flask's app.config) are not "
-                "copied: webassets filters also read them from environment variables of the same "
-                "name, so export those for `assetbuild build`"
-            )
-        return _Source(
-            ENVIRONMENT_ORIGIN,
-            directory_path,
-            load_path,
-            url if isinstance(url, str) else None,
-            bundles,
-            notes,
-            stale,
-        )
-
-    def setting(self, name: str) -> Any:
-        try:
-            return getattr(self.env, name)
-        except (OSError, KeyError):  # webassets: "The environment has no ... configured"
-            return None
-        except RuntimeError as exc:  # Flask-Assets outside an application context
-            raise self.fail(
-                name,
-                f"cannot be read ({exc}); bind the Environment to the app or push an app context",
-            ) from None
-
-    def bundle(self, bundle: Any, where: str) -> _Bundle:
-        from webassets.bundle import Bundle
-
-        known = self.seen.get(id(bundle))
-        if known is not None:
-            return known
-        result = _Bundle(where, [], (), bundle.output)
-        self.seen[id(bundle)] = result
-        result.filters = tuple(
-            self.filter_name(flt, f"{where}.filters[{i}]") for i, flt in enumerate(bundle.filters)
-        )
-        for index, item in enumerate(bundle.contents):
-            key = f"{where}.contents[{index}]"
-            if isinstance(item, Bundle):
-                result.contents.append(self.bundle(item, key))
-            elif isinstance(item, str):
-                result.contents.append(item)
-            else:
-                raise self.fail(key, f"{item!r} is neither a path nor a Bundle")
-        if result.output is not None and not isinstance(result.output, str):
-            raise self.fail(f"{where}.output", "must be a path relative to the directory")
-        settings = [k for k in getattr(bundle.config, "_dict", {}) if k != "debug"]
-        if settings:
-            raise self.fail(
-                f"{where}.config",
-                f"per-bundle webassets settings ({', '.join(map(str, settings))}) have no "
-                "assetbuild equivalent",
-            )
-        _note_bundle_extras(result, bundle.debug, getattr(bundle, "_extra", None), bundle.depends)
-        return result
-
-    def filter_name(self, flt: Any, where: str) -> str:
-        from webassets.filter import Filter, get_filter
-
-        name = getattr(flt, "name", None)
-        registered: Any = None
-        if isinstance(flt, Filter) and isinstance(name, str) and name:
-            try:
-                registered = get_filter(name)
-            except ValueError:
-                registered = None
-        if not isinstance(name, str) or type(registered) is not type(flt):
-            raise self.fail(
-                where,
-                f"{flt!r} is not a filter webassets registers itself (a function, or a class of "
-                "your own): assetbuild names filters in its config and never imports your "
-                "modules. Compile those files before `assetbuild build` instead",
-            )
-        options = getattr(flt, "_options", {})
-        given = [attr for attr in options if getattr(flt, attr, None) is not None]
-        if given:
-            variables = ", ".join(str(options[attr][1] or attr) for attr in given)
-            raise self.fail(
-                where,
-                f"filter {name!r} is given options in Python ({', '.join(given)}); assetbuild "
-                f"names filters without options. Set them as environment variables ({variables}) "
-                "for `assetbuild build` and create the filter by name",
-            )
-        return name
-
-
 # -- the conversion -----------------------------------------------------------------------------
+
+
+class _Unconvertible(Exception):
+    """A bundle that cannot be converted exactly: the key and the reason."""
+
+    def __init__(self, key: str, reason: str):
+        super().__init__(f"{key}: {reason}")
+        self.key = key
+        self.reason = reason
 
 
 @dataclass
 class _Out:
     name: str  # the assetbuild bundle's logical path
-    where: str
+    where: str  # the webassets key, with its file when there are several
+    source: WaSource
     inputs: list[str]
     filters: list[str]
+    filter_config: dict[str, Any]
     notes: list[str]
+    versioned: bool  # its webassets output had %(version)s: its name is ours to choose
+    fallback: str  # the name it takes when another bundle has the same one
+    bundles: list[int] = field(default_factory=list)  # ids of the WaBundles it stands for
 
 
 class _Converter:
-    def __init__(self, source: _Source, config_dir: Path, release: str):
-        self.source = source
+    def __init__(
+        self, sources: list[WaSource], config_dir: Path, release: str, url: str | None
+    ) -> None:
+        self.sources = sources
         self.config_dir = config_dir
         self.release = release
-        self.roots = source.load_path or ((source.directory,) if source.directory else ())
+        self.given_url = url
+        self.roots = self.combine_roots()
+        self.files = list_files(self.roots)
         self.outputs: dict[str, _Out] = {}
-        self.excludes: list[str] = []
+        self.bundle_keys: dict[int, str] = {}  # id(WaBundle) -> the assetbuild bundle it became
+        self.containers: dict[int, list[str]] = {}  # id(container) -> its children's bundles
+        self.stale: list[str] = []  # globs of webassets' old outputs among the sources
+        self.depends: list[str] = []  # globs of files the filters read (webassets' depends)
+        self.notes: list[str] = []
+        self.problems: list[Problem] = []
         self.known_filters: set[str] = set()
-
-    def fail(self, key: str | None, message: str) -> ConfigError:
-        return ConfigError(message, file=self.source.origin, key=key)
+        self.used_config: set[tuple[str, str]] = set()  # (origin, key) given to a bundle
+        self.aliases: dict[str, str] = {}
+        self.filter_modules: list[str] = []
+        self.flask = False  # for `flask assetbuild`: source, output and url are the app's
 
     def convert(self) -> Conversion:
         self.check_release()
-        nested = {id(item) for b in self.source.bundles for item in _nested(b)}
-        for bundle in self.source.bundles:
-            self.top(bundle, (), nested, ())
-        if not self.outputs:
-            raise self.fail(
-                "bundles", "defines no bundle with an output; there is nothing to convert"
+        for source in self.sources:
+            nested = {id(item) for b in source.bundles for item in _nested(b)}
+            for bundle in source.bundles:
+                try:
+                    self.top(source, bundle, (), nested, (), bundle.name or "bundle")
+                except _Unconvertible as exc:
+                    self.problem(source, exc.key, exc.reason)
+        if not self.outputs and not self.problems:
+            origin = self.sources[0].origin
+            raise ConfigError(
+                "defines no bundle with an output; there is nothing to convert",
+                file=origin,
+                key="bundles" if origin != ENVIRONMENT_ORIGIN else None,
             )
+        self.rename_over_sources()
+        self.make_aliases()
+        self.note_unused_config()
+        unconvertible = tuple(dict.fromkeys(self.problems))
+        notes = list(self.notes)
+        for source in self.sources:
+            notes += [f"{_label_of(source)}: {note}" for note in source.notes]
+        for out in self.outputs.values():
+            notes += [f"{out.name} ({out.where}): {note}" for note in out.notes]
+        if unconvertible:
+            return Conversion("", tuple(self.outputs), {}, tuple(notes), unconvertible)
         try:
             text = self.render()
         except ValueError as exc:  # a lone surrogate, which no TOML file can hold
-            raise self.fail(None, str(exc)) from None
+            raise ConfigError(str(exc), file=self.sources[0].origin) from None
         self.check(text)
-        notes = list(self.source.notes)
-        for out in self.outputs.values():
-            notes += [f"{out.name} ({out.where}): {note}" for note in out.notes]
-        return Conversion(text, tuple(self.outputs), tuple(notes))
+        return Conversion(text, tuple(self.outputs), dict(self.aliases), tuple(notes))
+
+    def problem(self, source: WaSource, key: str | None, reason: str) -> None:
+        where = f"{key}: {reason}" if key else reason
+        self.problems.append(Problem(where, file=source.origin))
+
+    # where the files are
+
+    def combine_roots(self) -> list[Root]:
+        """One load path for every source. Sources that share their directories share them; files
+        of different directories each get a prefix: the directory's path under the directory
+        common to them all (so a reference from one to another, ../vendor/x.png, resolves as on
+        disk, and no file of one shadows a file of the same name in another)."""
+        distinct = {tuple(r.path for r in s.roots) for s in self.sources}
+        if len(distinct) == 1:
+            return _unique_roots(r for s in self.sources for r in s.roots)
+        for source in self.sources:
+            if len(source.roots) != 1 or source.roots[0].prefix or source.contents_mode != "search":
+                raise ConfigError(
+                    "has a load path of several directories, which cannot be combined with other "
+                    "files' directories; convert it on its own",
+                    file=source.origin,
+                    key="load_path",
+                )
+        paths = sorted({s.roots[0].path for s in self.sources})
+        common = Path(os.path.commonpath(paths))
+        for source in self.sources:
+            relative = source.roots[0].path.relative_to(common).as_posix()
+            source.roots[0].prefix = "" if relative == "." else f"{relative}/"
+        return _unique_roots(s.roots[0] for s in self.sources)
 
     def check_release(self) -> None:
         reason = None if self.release else "is empty"
         release = Path(os.path.abspath(self.config_dir / self.release)) if self.release else None
-        if release is not None and any(release == root for root in self.roots):
+        if release is not None and any(release == root.path for root in self.roots):
             reason = f"is the source directory {release}; the release needs its own"
         if reason:
             raise ConfigError(f"{reason} (the release directory, --release)", key="output")
@@ -523,117 +317,202 @@ class _Converter:
 
     def top(
         self,
-        bundle: _Bundle,
+        source: WaSource,
+        bundle: WaBundle,
         extra: tuple[str, ...],
         nested: set[int],
-        containers: tuple[_Bundle, ...],
+        containers: tuple[WaBundle, ...],
+        fallback: str,
     ) -> None:
         if any(bundle is seen for seen in containers):
             cycle = " -> ".join(b.where for b in [*containers, bundle])
-            raise self.fail(bundle.where, f"contains itself: {cycle}")
-        chain = _merge_filters(bundle.filters, extra)
+            raise _Unconvertible(bundle.where, f"contains itself: {cycle}")
+        chain = merge_filters(bundle.filters, extra)
         if bundle.output is not None:
-            self.merged(bundle, chain)
+            self.merged(source, bundle, chain, fallback)
             return
         buildable = all(
-            isinstance(item, _Bundle) and (item.output is not None or _is_container(item))
+            isinstance(item, WaBundle) and (item.output is not None or _is_container(item))
             for item in bundle.contents
         )
         if _is_container(bundle) and (buildable or id(bundle) not in nested):
-            for item in bundle.contents:  # a container: each child is built on its own
-                assert isinstance(item, _Bundle)
+            children = self.containers.setdefault(id(bundle), [])
+            for index, item in enumerate(bundle.contents, 1):
+                assert isinstance(item, WaBundle)
                 if item.output is None and not _is_container(item):
-                    raise self.fail(
+                    raise _Unconvertible(
                         f"{item.where}.output",
                         f"is missing: {bundle.where} has no output either, so webassets builds "
                         "each of its bundles on its own and this one has nowhere to go",
                     )
-                self.top(item, chain, nested, (*containers, bundle))
+                self.top(
+                    source,
+                    item,
+                    chain,
+                    nested,
+                    (*containers, bundle),
+                    item.name or f"{fallback}-{index}",
+                )
+                children += self.containers.get(id(item), [])
+                if id(item) in self.bundle_keys:
+                    children.append(self.bundle_keys[id(item)])
             return
         if id(bundle) in nested:
             return  # only a building block of other bundles, as in webassets
-        raise self.fail(
+        raise _Unconvertible(
             f"{bundle.where}.output",
             "is missing: webassets cannot build a bundle of files without an output either. "
             "Give it one (it becomes the assetbuild bundle's name), or remove the bundle",
         )
 
-    def merged(self, bundle: _Bundle, chain: tuple[str, ...]) -> None:
+    def merged(
+        self, source: WaSource, bundle: WaBundle, chain: tuple[str, ...], fallback: str
+    ) -> None:
         assert bundle.output is not None
+        if bundle.problems:
+            key, reason = bundle.problems[0]
+            for other_key, other_reason in bundle.problems[1:]:
+                self.problem(source, other_key, other_reason)
+            raise _Unconvertible(key, reason)
         if not bundle.contents:
-            raise self.fail(f"{bundle.where}.contents", "is empty: there is nothing to bundle")
+            raise _Unconvertible(f"{bundle.where}.contents", "is empty: there is nothing to bundle")
         notes = list(bundle.notes)
-        name = self.name(bundle.output, f"{bundle.where}.output", notes)
-        if bundle.extra:
-            attributes = ", ".join(f"{k}={json.dumps(v)}" for k, v in bundle.extra.items())
+        name = self.name(source, bundle.output, f"{bundle.where}.output", notes, fallback)
+        notes += _extra_notes(bundle.extra, name)
+        entries: list[tuple[str, frozenset[str]]] = []  # (input, the filters webassets ran on it)
+        added: dict[str, str] = {}  # a nested bundle's own filter -> that bundle's key
+        configs: list[tuple[str, dict[str, Any]]] = [(bundle.where, bundle.config)]
+        self.note_depends(source, bundle, notes)
+        self.flatten(source, bundle, chain, [bundle], entries, added, configs, notes)
+        for flt, where in added.items():
+            for pattern, ran in entries:
+                if flt not in ran and not keeps_meaning(flt, pattern):
+                    raise _Unconvertible(
+                        f"{where}.filters",
+                        f"{flt} runs only on this nested bundle's files, and an assetbuild "
+                        f"bundle runs one filter chain on all its inputs: {flt} would also run on "
+                        f"{pattern!r}, which it may change. Give this bundle an output and take it "
+                        f"out of {bundle.where} (a page then loads both), or compile its files "
+                        "before the build",
+                    )
+        if added:
             notes.append(
-                "'extra' dropped: it is template data; pass it to the tag instead: "
-                f"asset_tag({json.dumps(name)}, {attributes})"
+                f"the nested bundles' own filters ({', '.join(added)}) run on all its inputs: "
+                "they leave the other inputs' meaning as it is"
             )
-        inputs: list[str] = []
-        self.flatten(bundle, chain, [bundle], inputs, notes)
-        filters = self.filters(chain, f"{bundle.where}.filters", notes)
+        filters = self.filters(tuple(added) + chain, f"{bundle.where}.filters", notes)
         if not filters:
             notes.append(
                 "webassets ran no filter on it, so it stays unminified (filters = []); delete "
                 "the 'filters' line to have assetbuild minify it"
             )
-        out = _Out(name, bundle.where, list(dict.fromkeys(inputs)), filters, notes)
-        previous = self.outputs.get(name)
-        if previous is not None:
-            if (previous.inputs, previous.filters) == (out.inputs, out.filters):
-                return
-            raise self.fail(
-                f"{bundle.where}.output",
+        inputs = list(dict.fromkeys(pattern for pattern, _ in entries))
+        filter_config = self.filter_config(source, filters, configs)
+        out = _Out(
+            name,
+            _where(source, bundle.where, len(self.sources)),
+            source,
+            inputs,
+            filters,
+            filter_config,
+            notes,
+            VERSION in bundle.output,
+            _fallback_name(name, fallback),
+            [id(bundle)],
+        )
+        self.add(out, f"{bundle.where}.output")
+        self.exclude_stale(source, bundle.output)
+
+    def add(self, out: _Out, key: str) -> None:
+        previous = self.outputs.get(out.name)
+        if previous is None:
+            self.outputs[out.name] = out
+        elif (previous.inputs, previous.filters, previous.filter_config) == (
+            out.inputs,
+            out.filters,
+            out.filter_config,
+        ):
+            previous.bundles += out.bundles  # the same bundle, twice: both names are aliases
+        elif (out.versioned or previous.versioned) and out.fallback not in self.outputs:
+            # Webassets gave each its own name (the version differs with the contents).
+            out.notes.append(
+                f"named {out.fallback!r}, not {out.name!r}, which is also the output of "
+                f"{previous.where} (webassets told them apart by the version alone)"
+            )
+            out.name = out.fallback
+            self.outputs[out.name] = out
+        else:
+            raise _Unconvertible(
+                key,
                 f"is also the output of {previous.where}, with other inputs or filters; "
                 "webassets would overwrite one with the other. Give them different outputs",
             )
-        self.outputs[name] = out
-        self.exclude_stale(bundle.output, name)
+        for bundle_id in out.bundles:
+            self.bundle_keys[bundle_id] = out.name
 
     def flatten(
         self,
-        bundle: _Bundle,
+        source: WaSource,
+        bundle: WaBundle,
         chain: tuple[str, ...],
-        stack: list[_Bundle],
-        inputs: list[str],
+        stack: list[WaBundle],
+        entries: list[tuple[str, frozenset[str]]],
+        added: dict[str, str],
+        configs: list[tuple[str, dict[str, Any]]],
         notes: list[str],
     ) -> None:
         for index, item in enumerate(bundle.contents):
             if isinstance(item, str):
-                inputs.append(self.pattern(item, f"{bundle.where}.contents[{index}]", notes))
+                key = f"{bundle.where}.contents[{index}]"
+                entries.append((self.pattern(source, item, key, notes), frozenset(chain)))
                 continue
             if any(item is seen for seen in stack):
                 cycle = " -> ".join(b.where for b in [*stack[stack.index(item) :], item])
-                raise self.fail(item.where, f"contains itself: {cycle}")
-            own = [name for name in item.filters if name not in chain and name != "cssrewrite"]
-            if own:
-                raise self.fail(
-                    f"{item.where}.filters",
-                    f"{', '.join(own)} {'runs' if len(own) == 1 else 'run'} only on this nested "
-                    "bundle's files, and assetbuild "
-                    f"runs one filter chain on every input of a bundle. Add them to the filters "
-                    f"of {stack[0].where} if all its inputs can go through them, or compile these "
-                    "files before the build",
-                )
+                raise _Unconvertible(item.where, f"contains itself: {cycle}")
+            if item.problems:
+                raise _Unconvertible(*item.problems[0])
+            for name in item.filters:
+                if name not in chain and name != "cssrewrite":
+                    added.setdefault(name, item.where)
+            configs.append((item.where, item.config))
             notes += [note for note in item.notes if note not in notes]
-            self.flatten(item, chain, [*stack, item], inputs, notes)
+            self.note_depends(source, item, notes)
+            self.flatten(
+                source,
+                item,
+                merge_filters(item.filters, chain),
+                [*stack, item],
+                entries,
+                added,
+                configs,
+                notes,
+            )
 
-    def pattern(self, item: str, key: str, notes: list[str]) -> str:
+    def pattern(self, source: WaSource, item: str, key: str, notes: list[str]) -> str:
+        """A bundle's content as an input glob over logical paths."""
         if _REMOTE.match(item):
-            raise self.fail(
+            raise _Unconvertible(
                 key,
                 f"{item!r} is remote; assetbuild builds from local files only. Download it into "
                 "the static directory (vendor it) and name that file",
             )
         pattern = item
         if os.path.isabs(pattern):
-            pattern = self.relative_to_sources(pattern, key)
+            return self.relative_to_sources(source, pattern, key)
         while pattern.startswith("./"):
             pattern = pattern[2:]
+        if _ASSET_SPEC.match(pattern):
+            raise _Unconvertible(
+                key,
+                f"{item!r} is a package:path asset specification (pyramid_webassets), which "
+                "names a file by importing its package; write the path relative to the file's "
+                "directory (or to --directory)",
+            )
         reason = unsafe_path_reason(pattern)
         if reason:
-            raise self.fail(key, f"{item!r} {reason}; inputs must stay inside the static directory")
+            raise _Unconvertible(
+                key, f"{item!r} {reason}; inputs must stay inside the static directory"
+            )
         segments = pattern.split("/")
         if "**" in segments:
             pattern = "/".join("*" if s == "**" else s for s in segments)
@@ -641,39 +520,49 @@ class _Converter:
                 f"{item!r} became {pattern!r}: webassets' glob is not recursive, so its '**' "
                 "matches one directory level, like '*'; write '**' to match any depth"
             )
-        return pattern
+        return self.logical(source, pattern)
 
-    def relative_to_sources(self, path: str, key: str) -> str:
+    def logical(self, source: WaSource, pattern: str) -> str:
+        """The logical glob of a content: as written where the contents are logical paths
+        already, else under the prefix of the first directory that has it (webassets' order)."""
+        if source.contents_mode == "logical" or all(not r.prefix for r in source.roots):
+            return pattern
+        for root in source.roots:
+            if globbing.glob(pattern, root_dir=root.path):
+                return root.prefix + pattern
+        return source.roots[0].prefix + pattern  # matches nothing: the build will say so
+
+    def relative_to_sources(self, source: WaSource, path: str, key: str) -> str:
         absolute = Path(os.path.abspath(path))
-        for root in self.roots:
-            if absolute.is_relative_to(root):
-                return absolute.relative_to(root).as_posix()
-        raise self.fail(key, f"{path!r} lies outside the static directory; copy it inside")
+        for root in source.roots:
+            if absolute.is_relative_to(root.path):
+                return root.prefix + absolute.relative_to(root.path).as_posix()
+        raise _Unconvertible(key, f"{path!r} lies outside the static directory; copy it inside")
 
-    def name(self, output: str, key: str, notes: list[str]) -> str:
+    def name(self, source: WaSource, output: str, key: str, notes: list[str], fallback: str) -> str:
         name = output
         if os.path.isabs(name):
-            if self.source.directory is None:
-                raise self.fail(key, f"{output!r} is absolute and there is no 'directory'")
+            if source.directory is None:
+                raise _Unconvertible(key, f"{output!r} is absolute and there is no 'directory'")
             absolute = Path(os.path.abspath(name))
-            if not absolute.is_relative_to(self.source.directory):
-                raise self.fail(key, f"{output!r} lies outside 'directory'")
-            name = absolute.relative_to(self.source.directory).as_posix()
-        if _VERSION in name:
-            name = "/".join(s for s in _VERSION_IN_NAME.sub("", name).split("/") if s)
+            if not absolute.is_relative_to(source.directory):
+                raise _Unconvertible(key, f"{output!r} lies outside 'directory'")
+            name = absolute.relative_to(source.directory).as_posix()
+        if VERSION in name:
+            name = _without_version(name, fallback)
             notes.append(
                 f"output {output!r} is now {name!r}: assetbuild puts a content hash in every "
-                "file name itself, so the version placeholder is gone"
+                "file name itself"
             )
         while name.startswith("./"):
             name = name[2:]
         reason = unsafe_path_reason(name)
         if reason:
-            raise self.fail(
+            raise _Unconvertible(
                 key, f"{output!r} {reason}; an output is a path relative to the release"
             )
         if posixpath.splitext(name)[1].lower() not in (".css", ".js"):
-            raise self.fail(
+            raise _Unconvertible(
                 key,
                 f"{output!r}: an assetbuild bundle is a .css or a .js file, named by its output",
             )
@@ -694,58 +583,260 @@ class _Converter:
                 try:
                     get_filter(name)
                 except ValueError:
-                    raise self.fail(key, f"{name!r} is not a filter webassets knows") from None
+                    raise _Unconvertible(
+                        key,
+                        f"{name!r} is not a filter webassets knows; if it is one of your own, "
+                        "register it (webassets.filter.register_filter) in a module of your "
+                        "project and convert again with --filter-module MODULE",
+                    ) from None
                 self.known_filters.add(name)
             result.append(name)
         return result
 
-    def exclude_stale(self, output: str, name: str) -> None:
+    def filter_config(
+        self,
+        source: WaSource,
+        filters: Sequence[str],
+        configs: Sequence[tuple[str, Mapping[str, Any]]],
+    ) -> dict[str, Any]:
+        """The options webassets would give this bundle's filters: the environment's value of
+        each key a filter of the bundle reads, then the bundle's own (and its nested bundles')."""
+        reads = {key for name in filters for key in filter_config_keys(name)}
+        found: dict[str, tuple[str, Any]] = {}
+        for key, value in source.config.items():
+            if key in reads:
+                found[key] = ("config", value)
+                self.used_config.add((source.origin, key))
+        for where, config in configs:
+            for key, value in config.items():
+                earlier = found.get(key)
+                if earlier is not None and earlier[0] != "config" and earlier[1] != value:
+                    raise _Unconvertible(
+                        f"{where}.config.{key}",
+                        f"differs from {earlier[0]}.config.{key}: the bundles are joined into "
+                        "one, whose filters get one value",
+                    )
+                found[key] = (where, value)
+        result = {}
+        for key, (where, value) in sorted(found.items()):
+            place = f"{where}.{key}" if where != "config" else f"config.{key}"
+            if key.lower() in _ENVIRONMENT_SETTINGS:
+                continue  # where files are is source, output and url; the rest is dropped
+            if not _CONFIG_KEY.fullmatch(key):
+                raise _Unconvertible(
+                    place, "is not a webassets config key (letters, digits and '_')"
+                )
+            converted = config_value(value)
+            if converted is None:
+                raise _Unconvertible(
+                    place,
+                    f"is {value!r}; filter_config holds strings, lists of strings, booleans "
+                    "and integers, as webassets' YAML config does",
+                )
+            result[key] = converted
+        return result
+
+    def note_depends(self, source: WaSource, bundle: WaBundle, notes: list[str]) -> None:
+        if not bundle.depends:
+            return
+        globs = []
+        for item in bundle.depends:
+            try:
+                globs.append(self.pattern(source, item, f"{bundle.where}.depends", []))
+            except _Unconvertible:
+                continue  # a file outside the sources: nothing to exclude
+        self.depends += [g for g in globs if g not in self.depends]
+        notes.append(
+            "'depends' dropped: it told webassets which files its filters read (partials, "
+            "imports) so that it rebuilt when they changed; `assetbuild build` reads the sources "
+            "afresh every time. Those among the sources are excluded from the release"
+        )
+
+    def exclude_stale(self, source: WaSource, output: str) -> None:
         """Webassets wrote its bundles into ``directory``; if that is a source directory, the old
         outputs are there too, and must not be published (or clash with the bundle's name)."""
-        if self.source.directory is None or self.source.directory not in self.roots:
+        if source.directory is None:
             return
-        if os.path.isabs(output):
-            output = Path(os.path.abspath(output)).relative_to(self.source.directory).as_posix()
-        while output.startswith("./"):
-            output = output[2:]
-        pattern = _GLOB_SPECIAL.sub(r"[\1]", output).replace(_VERSION, "*")
-        for glob in (pattern,) if _VERSION in output else (name,):
-            if glob not in self.excludes:
-                self.excludes.append(glob)
+        target = Path(os.path.abspath(source.directory / output))
+        pattern = escaped_logical(target, source.roots)
+        if pattern is not None:
+            pattern = pattern.replace(glob_escape(VERSION), "*")
+            if pattern not in self.stale:
+                self.stale.append(pattern)
+
+    def rename_over_sources(self) -> None:
+        """A bundle named like a source file that is published on its own: webassets wrote its
+        outputs to a directory of their own (CKAN's), assetbuild publishes both in one."""
+        inputs = [pattern for out in self.outputs.values() for pattern in out.inputs]
+        shown = published(self.files, [*self.excludes_globs(), *inputs])
+        for name in list(self.outputs):
+            if name not in shown:
+                continue
+            out = self.outputs.pop(name)
+            stem, extension = posixpath.splitext(name)
+            renamed, number = f"{stem}.bundle{extension}", 2
+            while renamed in self.outputs or renamed in shown:
+                renamed, number = f"{stem}.bundle-{number}{extension}", number + 1
+            out.notes.append(
+                f"named {renamed!r}: {name!r} is also a source file, published on its own "
+                "(webassets wrote its outputs elsewhere)"
+            )
+            out.name = renamed
+            self.outputs[renamed] = out
+            for bundle_id in out.bundles:
+                self.bundle_keys[bundle_id] = renamed
+
+    def make_aliases(self) -> None:
+        """Every bundle name an alias of what it became; a name that several files use is
+        qualified by each file instead ("javascript/main", "css/main"), never one winning."""
+        named: dict[str, list[tuple[WaSource, WaBundle]]] = {}
+        for source in self.sources:
+            for bundle in source.bundles:
+                if bundle.name is not None:
+                    named.setdefault(bundle.name, []).append((source, bundle))
+        labels = _file_labels(self.sources)
+        taken = set(self.outputs) | set(self.files)
+        for name, uses in named.items():
+            if len({id(s) for s, _ in uses}) > 1:
+                files = ", ".join(s.origin for s, _ in uses)
+                self.notes.append(
+                    f"the bundle name {name!r} is used in {files}: each gets an alias qualified "
+                    f"by its file ({', '.join(f'{labels[id(s)]}/{name}' for s, _ in uses)})"
+                )
+                pairs = [(f"{labels[id(s)]}/{name}", s, b) for s, b in uses]
+            else:
+                pairs = [(name, s, b) for s, b in uses]
+            for alias, source, bundle in pairs:
+                self.alias(alias, source, bundle, taken)
+
+    def alias(self, alias: str, source: WaSource, bundle: WaBundle, taken: set[str]) -> None:
+        target = self.bundle_keys.get(id(bundle))
+        children = self.containers.get(id(bundle))
+        if target is None and children:
+            source.notes.append(
+                f"bundle {alias!r} gets no alias: it is a container of {len(children)} bundles "
+                f"({', '.join(children)}), and an alias names one asset; a template that "
+                "included it names each of them"
+            )
+            return
+        if target is None or alias == target:
+            return  # a building block of other bundles only, or already its own name
+        reason = unsafe_path_reason(alias)
+        if reason is None and alias in taken:
+            reason = "is also the name of an asset of the release"
+        if reason is None and alias in self.aliases:
+            reason = "is already an alias"
+        if reason:
+            source.notes.append(f"bundle {alias!r} gets no alias: the name {reason}")
+            return
+        self.aliases[alias] = target
+
+    def note_unused_config(self) -> None:
+        for source in self.sources:
+            unused = [k for k in source.config if (source.origin, k) not in self.used_config]
+            if unused:
+                source.notes.append(
+                    f"config {', '.join(unused)} dropped: no filter of the converted bundles "
+                    "reads it (webassets filters read the config keys their options name); add "
+                    "it to a bundle's filter_config if one of yours reads it"
+                )
 
     # output
 
-    def render(self) -> str:
-        source = self.source
-        lines = [
-            f"# assetbuild.toml, converted from {toml_comment(_title(source.origin))}.",
-            "# Review the notes below, then run `assetbuild build` (and `assetbuild verify`).",
-        ]
-        lines += [f"# note: {toml_comment(note)}" for note in source.notes]
-        sources = [self.relative(root) for root in self.roots]
-        lines.append("")
-        lines.append(
-            f"source = {toml_string(sources[0])}"
-            if len(sources) == 1
-            else f"source = {toml_array(sources)}"
-        )
-        lines.append(f"output = {toml_string(self.release)}")
-        url = source.url if source.url is not None else DEFAULT_URL
-        if source.url is None:
-            lines.append("# webassets had no 'url'; this is assetbuild's default")
-        lines.append(f"url = {toml_string(url if url.endswith('/') else url + '/')}")
-        excludes = list(self.excludes)
-        for stale, is_directory in source.stale:
-            for root in self.roots:
-                if stale.is_relative_to(root) and stale != root:
-                    relative = _GLOB_SPECIAL.sub(r"[\1]", stale.relative_to(root).as_posix())
-                    excludes.append(f"{relative}/**" if is_directory else relative)
-        if excludes:
-            lines.append(
-                "# webassets wrote its bundles (and manifest or cache) among the sources; "
-                "they are old build output, not sources"
+    def excludes_globs(self) -> list[str]:
+        return [g for group in self.exclude_groups() for g in group.globs]
+
+    def exclude_groups(self) -> list[ExcludeGroup]:
+        groups = []
+        stale = list(self.stale)
+        for source in self.sources:
+            for path, is_directory in source.stale:
+                pattern = escaped_logical(path, self.roots)
+                if pattern is not None:
+                    stale.append(f"{pattern}/**" if is_directory else pattern)
+        if stale:
+            groups.append(
+                ExcludeGroup(
+                    "webassets wrote its bundles (and manifest or cache) among the sources; they "
+                    "are old build output, not sources",
+                    tuple(dict.fromkeys(stale)),
+                )
             )
-            lines.append(f"exclude = {toml_array(excludes)}")
+        if self.depends:
+            groups.append(
+                ExcludeGroup(
+                    "files the filters read besides the inputs (webassets' depends): partials "
+                    "and imports, not assets",
+                    tuple(self.depends),
+                )
+            )
+        seen = {g for group in groups for g in group.globs}
+        for group in propose_excludes(self.files):
+            fresh = tuple(g for g in group.globs if g not in seen)
+            if fresh:
+                groups.append(ExcludeGroup(group.reason, fresh))
+        return groups
+
+    def url(self) -> tuple[str, bool]:
+        """The release's URL prefix, and whether a source said it (else it is the default)."""
+        urls = [(s.origin, s.url) for s in self.sources if s.url is not None]
+        if not urls:
+            return (self.given_url or DEFAULT_URL), self.given_url is not None
+        chosen = urls[0][1]
+        assert chosen is not None
+        for origin, other in urls[1:]:
+            if other != chosen:
+                self.notes.append(
+                    f"{origin} has url {other!r}, the release is served under {chosen!r} (from "
+                    f"{urls[0][0]}): one release, one URL prefix"
+                )
+        return chosen, True
+
+    def render(self) -> str:
+        origins = ", ".join(_title(s.origin) for s in self.sources)
+        lines = [
+            f"# assetbuild.toml, converted from {toml_comment(origins)}.",
+            "# Review the notes below, then run "
+            + (
+                "`flask assetbuild build`."
+                if self.flask
+                else "`assetbuild build` (and `assetbuild verify`)."
+            ),
+        ]
+        lines += [f"# note: {toml_comment(note)}" for note in self.notes]
+        for source in self.sources:
+            label = f"{_label_of(source)}: " if len(self.sources) > 1 else ""
+            lines += [f"# note: {toml_comment(label + note)}" for note in source.notes]
+        lines.append("")
+        url, said = self.url()
+        release_keys = [
+            self.render_source(),
+            f"output = {toml_string(self.release)}",
+            *([] if said else ["# webassets had no 'url'; this is assetbuild's default"]),
+            f"url = {toml_string(url if url.endswith('/') else url + '/')}",
+        ]
+        if self.flask:
+            # The app says these (its static folders, the release beside it, static_url_path),
+            # and `flask assetbuild` refuses a file that says them too.
+            lines.append("# source, output and url come from the Flask app (flask assetbuild);")
+            lines.append("# for `assetbuild build` without Flask they would be:")
+            lines += [f"# {line}" for key in release_keys for line in key.splitlines()]
+        else:
+            lines += release_keys
+        if self.filter_modules:
+            lines.append(f"filter_modules = {toml_array(self.filter_modules)}")
+        groups = self.exclude_groups()
+        if groups:
+            lines.append("exclude = [")
+            for group in groups:
+                lines.append(f"    # {toml_comment(group.reason)}")
+                lines += [f"    {toml_string(pattern)}," for pattern in group.globs]
+            lines.append("]")
+        if self.aliases:
+            lines.append("")
+            lines.append("# webassets' bundle names, for templates and asset_tag/asset_url")
+            lines.append("[aliases]")
+            lines += [f"{toml_string(a)} = {toml_string(t)}" for a, t in self.aliases.items()]
         for out in self.outputs.values():
             lines.append("")
             lines.append(f"# from webassets: {toml_comment(out.where)}")
@@ -753,7 +844,23 @@ class _Converter:
             lines.append(f"[bundles.{toml_string(out.name)}]")
             lines.append(f"inputs = {toml_array(out.inputs)}")
             lines.append(f"filters = {toml_array(out.filters)}")
+            if out.filter_config:
+                lines.append(f"filter_config = {_inline_table(out.filter_config)}")
         return "\n".join(lines) + "\n"
+
+    def render_source(self) -> str:
+        paths = [self.relative(root.path) for root in self.roots]
+        if all(not root.prefix for root in self.roots):
+            if len(paths) == 1:
+                return f"source = {toml_string(paths[0])}"
+            return f"source = {toml_array(paths)}"
+        items = [
+            f"{{ path = {toml_string(path)}, prefix = {toml_string(root.prefix)} }}"
+            if root.prefix
+            else toml_string(path)
+            for path, root in zip(paths, self.roots, strict=True)
+        ]
+        return "source = [\n" + "".join(f"    {item},\n" for item in items) + "]"
 
     def relative(self, path: Path) -> str:
         try:
@@ -765,33 +872,128 @@ class _Converter:
         """The text must read back as what was meant: a wrong escape would be a silent change."""
         document = tomllib.loads(text)
         expected = {
-            out.name: {"inputs": out.inputs, "filters": out.filters}
+            out.name: {
+                "inputs": out.inputs,
+                "filters": out.filters,
+                **({"filter_config": out.filter_config} if out.filter_config else {}),
+            }
             for out in self.outputs.values()
         }
-        if document.get("bundles") != expected:  # pragma: no cover - a bug in this module
+        aliases = document.get("aliases", {})
+        if document.get("bundles") != expected or aliases != self.aliases:  # pragma: no cover
             raise AssertionError(f"the TOML written does not read back:\n{text}")
+
+
+# -- helpers ------------------------------------------------------------------------------------
 
 
 def _title(origin: str) -> str:
     return "a webassets Environment" if origin == ENVIRONMENT_ORIGIN else origin
 
 
-def _nested(bundle: _Bundle) -> Iterable[_Bundle]:
+def _label_of(source: WaSource) -> str:
+    return _title(source.origin)
+
+
+def _where(source: WaSource, key: str, sources: int) -> str:
+    return f"{source.origin}: {key}" if sources > 1 else key
+
+
+def _unique_roots(roots: Iterable[Root]) -> list[Root]:
+    unique: dict[tuple[Path, str], Root] = {}
+    for root in roots:
+        unique.setdefault((root.path, root.prefix), root)
+    return list(unique.values())
+
+
+def _file_labels(sources: Sequence[WaSource]) -> dict[int, str]:
+    """What qualifies a bundle name by its file: the file's directory under the directory common
+    to all the files ("javascript", "css": CKAN keeps one webassets.yml per directory), or, when
+    two files share a directory, the file's path there without its extension."""
+    paths = [Path(os.path.abspath(s.origin)) for s in sources]
+    common = Path(os.path.commonpath([p.parent for p in paths]))
+    by_directory = len({p.parent for p in paths}) == len(paths)
+    labels = {}
+    for source, path in zip(sources, paths, strict=True):
+        place = path.parent if by_directory else path.with_suffix("")
+        relative = place.relative_to(common).as_posix()
+        labels[id(source)] = path.stem if relative == "." else relative
+    return labels
+
+
+def _without_version(name: str, fallback: str) -> str:
+    """``name`` without its ``%(version)s`` placeholders (and a separator each); a file name
+    left with no stem takes ``fallback``, the bundle's name."""
+    directory, _, base = name.rpartition("/")
+    segments = [s for s in directory.split("/") if s and s != VERSION] if directory else []
+    segments = [_VERSION_IN_STEM.sub("", s) for s in segments]
+    stem, extension = posixpath.splitext(base)
+    stem = _VERSION_IN_STEM.sub("", stem) or fallback
+    return "/".join([*(s for s in segments if s), stem + extension])
+
+
+def _fallback_name(name: str, fallback: str) -> str:
+    directory, _, base = name.rpartition("/")
+    extension = posixpath.splitext(base)[1]
+    return f"{directory}/{fallback}{extension}" if directory else f"{fallback}{extension}"
+
+
+def _extra_notes(extra: Mapping[str, Any], name: str) -> list[str]:
+    """What a bundle's ``extra`` (data webassets handed its templates as EXTRA) becomes."""
+    notes = []
+    attributes = {}
+    for key, value in extra.items():
+        if key == "rel":
+            notes.append(
+                f"'extra' rel={value!r} dropped: asset_tag writes rel=\"stylesheet\" itself, "
+                "and the bundle it links is compiled CSS"
+            )
+        elif key in TAG_ATTRIBUTES and isinstance(value, str | bool):
+            attributes[key] = value
+        else:
+            notes.append(
+                f"'extra' {key}={value!r} has no counterpart in assetbuild: it was data for "
+                f"templates that read EXTRA.{key} (CKAN's preload, for one, lists the bundles "
+                "to include first); such a template now names what it needs itself"
+            )
+    if attributes:
+        shown = ", ".join(
+            f"{k}={'True' if v is True else 'False' if v is False else toml_string(v)}"
+            for k, v in attributes.items()
+        )
+        notes.append(
+            f"'extra' becomes attributes of the tag: asset_tag({toml_string(name)}, {shown})"
+        )
+    return notes
+
+
+def _inline_table(values: Mapping[str, Any]) -> str:
+    parts = []
+    for key, value in values.items():
+        name = key if _BARE_KEY.fullmatch(key) else toml_string(key)
+        if isinstance(value, bool):
+            shown = "true" if value else "false"
+        elif isinstance(value, int):
+            shown = str(value)
+        elif isinstance(value, str):
+            shown = toml_string(value)
+        else:
+            shown = "[" + ", ".join(toml_string(v) for v in value) + "]"
+        parts.append(f"{name} = {shown}")
+    return "{ " + ", ".join(parts) + " }"
+
+
+def _nested(bundle: WaBundle) -> Iterable[WaBundle]:
     seen: set[int] = set()
-    stack = [item for item in bundle.contents if isinstance(item, _Bundle)]
+    stack = [item for item in bundle.contents if isinstance(item, WaBundle)]
     while stack:
         item = stack.pop()
         if id(item) in seen:
             continue
         seen.add(id(item))
         yield item
-        stack += [child for child in item.contents if isinstance(child, _Bundle)]
+        stack += [child for child in item.contents if isinstance(child, WaBundle)]
 
 
-def _is_container(bundle: _Bundle) -> bool:
-    return bool(bundle.contents) and all(isinstance(item, _Bundle) for item in bundle.contents)
-
-
-def _merge_filters(own: Sequence[str], parent: Sequence[str]) -> tuple[str, ...]:
-    """webassets' ``merge_filters``: the bundle's own filters, then its parent's not among them."""
-    return tuple(own) + tuple(name for name in parent if name not in own)
+def _is_container(bundle: WaBundle) -> bool:
+    return bool(bundle.contents) and all(isinstance(item, WaBundle) for item in bundle.contents)

@@ -8,6 +8,7 @@ webassets itself would join.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sys
@@ -26,7 +27,7 @@ from assetbuild.compiler.config import load_config
 from assetbuild.compiler.migrate.toml_text import toml_string
 from assetbuild.compiler.migrate.webassets import convert_yaml, from_environment
 from assetbuild.errors import ConfigError
-from tests.conftest import FIXTURES, invoke, write
+from tests.conftest import FIXTURES, invoke, unavailable, write
 
 REPO = FIXTURES.parent
 
@@ -145,7 +146,7 @@ def test_the_config_says_what_was_dropped_and_why(project: Path) -> None:
         assert said in notes
         assert said in text
     assert result.stdout == (
-        "wrote assetbuild.toml: 4 bundles; review it, then run: assetbuild build\n"
+        "wrote assetbuild.toml: 4 bundles, 4 aliases; review it, then run: assetbuild build\n"
     )
 
 
@@ -186,7 +187,9 @@ def test_paths_in_the_config_are_relative_to_where_it_is_written(project: Path) 
     assert result.exit_code == 0, result.output
     assert result.stdout.endswith("run: assetbuild build --config deploy/assets.toml\n")
     config = load_config(project / "deploy/assets.toml")
-    assert [source.path for source in config.sources] == [project / "deploy/../static"]
+    assert [source.path for source in config.sources] == [
+        project / "static"
+    ]  # named without the ".."
     assert config.output == project / "deploy/out"
 
 
@@ -333,10 +336,11 @@ SOURCES = {
             id="custom filter classes",
         ),
         pytest.param(
-            "config:\n  jinja2_context: {a: 1}\nbundles: {}\n",
-            "config.jinja2_context",
-            "only a string",
-            id="a filter option that is not a string",
+            "config:\n  jinja2_context: {a: 1}\nbundles:\n  x:\n    output: gen/x.js\n"
+            "    filters: jinja2\n    contents: a.js\n",
+            "config.JINJA2_CONTEXT",
+            "filter_config holds strings, lists of strings, booleans and integers",
+            id="a filter option that filter_config cannot hold",
         ),
         pytest.param(
             "url_mapping: {}\nbundles: {}\n",
@@ -382,13 +386,6 @@ def test_what_cannot_be_mapped_is_an_error_naming_the_key(
     assert says in result.stderr
     assert "Traceback" not in result.output
     assert not (tmp_path / "assetbuild.toml").exists()
-
-
-def test_a_file_of_bundles_only_is_refused_with_the_fix(tmp_path: Path) -> None:
-    write(tmp_path, {"assets.yml": "js:\n  output: gen/x.js\n  contents: a.js\n"})
-    result = invoke(tmp_path, "import", "webassets", "assets.yml")
-    assert result.exit_code == 2
-    assert "Put the bundles under 'bundles:' and add 'directory:'" in result.stderr
 
 
 def test_yaml_that_does_not_parse_is_a_clear_error(tmp_path: Path) -> None:
@@ -447,7 +444,21 @@ def test_from_environment_writes_paths_relative_to_the_config_directory(
     assert config["url"] == "/static/"
 
 
-def test_a_filter_given_options_in_python_is_refused_naming_its_environment_variable(
+def test_filter_options_given_in_python_go_to_the_bundles_filter_config(project: Path) -> None:
+    env = Environment(directory=str(project / "static"), url="/static")
+    env.register(
+        "css",
+        "css/layout.css",
+        filters=[get_filter("cleancss", extra_args=["--skip-rebase"])],
+        output="gen/app.css",
+    )
+    config = tomllib.loads(from_environment(env, config_dir=project))
+    assert config["bundles"]["gen/app.css"]["filter_config"] == {
+        "CLEANCSS_EXTRA_ARGS": ["--skip-rebase"]  # a list, not a string split per character
+    }
+
+
+def test_a_filter_option_that_filter_config_cannot_hold_is_refused_naming_its_key(
     project: Path,
 ) -> None:
     env = Environment(directory=str(project / "static"), url="/static")
@@ -457,8 +468,8 @@ def test_a_filter_given_options_in_python_is_refused_naming_its_environment_vari
     with pytest.raises(ConfigError) as caught:
         from_environment(env)
     message = str(caught.value)
-    assert message.startswith("webassets Environment: bundles.js.filters[0]: ")
-    assert "JINJA2_CONTEXT" in message
+    assert "webassets Environment: bundles.js.JINJA2_CONTEXT: is {'x': 1}" in message
+    assert "filter_config holds strings" in message
 
 
 def test_a_function_used_as_a_filter_is_refused(project: Path) -> None:
@@ -495,3 +506,321 @@ def test_the_migration_guide_shows_what_from_environment_writes_for_its_example(
     guide = (REPO / "docs/migrating.md").read_text("utf-8")
     shown = guide[guide.index("For the app above:") :].split("```toml\n", 1)[1].split("```", 1)[0]
     assert from_environment(assets, config_dir=tmp_path) == shown
+
+
+# -- names: the version placeholder, aliases ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("output", "name"),
+    [
+        ("gen/packed.%(version)s.css", "gen/packed.css"),
+        ("vendor/%(version)s_jquery.js", "vendor/jquery.js"),
+        ("gen/app-%(version)s.min.js", "gen/app.min.js"),
+        ("gen/%(version)s/app.js", "gen/app.js"),
+        ("assets/%(version)s.js", "assets/js_all.js"),  # no stem left: the bundle's name
+    ],
+)
+def test_the_version_placeholder_goes_with_its_separator(
+    tmp_path: Path, output: str, name: str
+) -> None:
+    write(tmp_path, {"static/a.js": "var a;\n"})
+    write(
+        tmp_path,
+        {
+            "assets.yml": f"directory: static\nbundles:\n  js_all:\n    output: '{output}'\n"
+            "    contents: a.js\n"
+        },
+    )
+    config = tomllib.loads(convert_yaml(tmp_path / "assets.yml", config_dir=tmp_path).toml)
+    assert list(config["bundles"]) == [name]
+    assert config["aliases"] == {"js_all": name}
+
+
+def test_bundles_that_webassets_told_apart_by_the_version_alone_get_their_own_names(
+    tmp_path: Path,
+) -> None:
+    # A Flask app's Environment subclass gives every bundle output='assets/%(version)s.js'.
+    write(tmp_path, {"static/a.js": "var a;\n", "static/b.js": "var b;\n"})
+    env = Environment(directory=str(tmp_path / "static"), url="/static")
+    env.register("editor", "a.js", filters="rjsmin", output="assets/%(version)s.js")
+    env.register("viewer", "b.js", filters="rjsmin", output="assets/%(version)s.js")
+    config = tomllib.loads(from_environment(env, config_dir=tmp_path))
+    assert config["aliases"] == {"editor": "assets/editor.js", "viewer": "assets/viewer.js"}
+    assert config["exclude"] == ["assets/*.js"]  # webassets' old outputs
+
+
+def test_files_in_one_directory_share_it_and_a_shared_name_is_qualified_by_each_file(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, {"static/a.css": "a{}\n", "static/b.css": "b{}\n"})
+    write(tmp_path, {"assets/site.yml": "main:\n  output: gen/site.css\n  contents: a.css\n"})
+    write(tmp_path, {"assets/admin.yml": "main:\n  output: gen/admin.css\n  contents: b.css\n"})
+    result = invoke(
+        tmp_path,
+        "import",
+        "webassets",
+        "assets/site.yml",
+        "assets/admin.yml",
+        "--directory",
+        "static",
+        "--url",
+        "/assets",
+    )
+    assert result.exit_code == 0, result.output
+    config = tomllib.loads((tmp_path / "assetbuild.toml").read_text("utf-8"))
+    assert config["source"] == "static"
+    assert config["url"] == "/assets/"
+    assert config["aliases"] == {"site/main": "gen/site.css", "admin/main": "gen/admin.css"}
+    # With --directory, webassets wrote its outputs there: they are old build output.
+    assert config["exclude"] == ["gen/site.css", "gen/admin.css"]
+    assert invoke(tmp_path, "build").exit_code == 0
+    manifest = json.loads((tmp_path / "build/static/manifest.json").read_text("utf-8"))
+    assert manifest["aliases"] == config["aliases"]
+
+
+def test_an_alias_that_is_also_the_name_of_a_file_is_left_out_with_a_note(tmp_path: Path) -> None:
+    write(tmp_path, {"static/app.js": "var a;\n", "static/robots.txt": "x\n"})
+    write(
+        tmp_path,
+        {
+            "assets.yml": "directory: static\nbundles:\n  robots.txt:\n    output: gen/app.js\n"
+            "    contents: app.js\n"
+        },
+    )
+    conversion = convert_yaml(tmp_path / "assets.yml", config_dir=tmp_path)
+    assert "aliases" not in tomllib.loads(conversion.toml)
+    assert "bundle 'robots.txt' gets no alias: the name is also the name of an asset" in (
+        conversion.toml
+    )
+
+
+# -- nested bundles with filters of their own ---------------------------------------------------
+
+
+def test_a_nested_compiler_that_reads_the_parents_other_files_as_they_are_joins_its_chain(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, {"static/reset.css": "a{}\n", "static/site.less": "@c: red; b{color:@c}\n"})
+    write(
+        tmp_path,
+        {
+            "assets.yml": "directory: static\nbundles:\n  css:\n    output: gen/all.css\n"
+            "    filters: rcssmin\n    contents:\n      - reset.css\n"
+            "      - contents: site.less\n        filters: less\n"
+        },
+    )
+    config = tomllib.loads(convert_yaml(tmp_path / "assets.yml", config_dir=tmp_path).toml)
+    # LESS reads plain CSS as it is; webassets ran it on site.less before the parent's rcssmin.
+    assert config["bundles"]["gen/all.css"] == {
+        "inputs": ["reset.css", "site.less"],
+        "filters": ["less", "rcssmin"],
+    }
+
+
+def test_a_nested_bundle_that_holds_every_file_converts_whatever_its_filter(tmp_path: Path) -> None:
+    write(tmp_path, {"static/app.coffee": "x = 1\n"})
+    write(
+        tmp_path,
+        {
+            "assets.yml": "directory: static\nbundles:\n  app:\n    output: gen/app.js\n"
+            "    filters: rjsmin\n    contents:\n      - output: gen/app.coffee.js\n"
+            "        filters: coffeescript\n        contents: app.coffee\n"
+        },
+    )
+    config = tomllib.loads(convert_yaml(tmp_path / "assets.yml", config_dir=tmp_path).toml)
+    assert config["bundles"]["gen/app.js"]["filters"] == ["coffeescript", "rjsmin"]
+
+
+def test_a_nested_filter_that_would_change_the_parents_other_files_is_listed(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, {"static/jquery.js": "var $;\n", "static/app.coffee": "x = 1\n"})
+    write(
+        tmp_path,
+        {
+            "assets.yml": "directory: static\nbundles:\n  app:\n    output: gen/app.js\n"
+            "    contents:\n      - jquery.js\n      - filters: coffeescript\n"
+            "        contents: app.coffee\n"
+        },
+    )
+    result = invoke(tmp_path, "import", "webassets", "assets.yml")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "error: assets.yml: bundles.app.contents[1].filters: coffeescript runs only on this "
+        "nested bundle's files, and an assetbuild bundle runs one filter chain on all its "
+        "inputs: coffeescript would also run on 'jquery.js'"
+    )
+    assert not (tmp_path / "assetbuild.toml").exists()
+
+
+# -- filter options, extra, depends -------------------------------------------------------------
+
+
+def test_filter_options_go_to_the_bundles_whose_filters_read_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, {"static/site.less": ".a{color:@accent}\n", "static/app.js": "var a;\n"})
+    write(
+        tmp_path,
+        {
+            "assets.yml": "directory: static\nconfig:\n  less_extra_args: ['--global-var=accent=#c00']\n"
+            "  compass_bin: /opt/compass\nbundles:\n  css:\n    output: gen/site.css\n"
+            "    filters: less\n    contents: site.less\n  js:\n    output: gen/app.js\n"
+            "    filters: rjsmin\n    config: {rjsmin_keep_bang_comments: true}\n"
+            "    contents: app.js\n"
+        },
+    )
+    conversion = convert_yaml(tmp_path / "assets.yml", config_dir=tmp_path)
+    config = tomllib.loads(conversion.toml)
+    assert config["bundles"]["gen/site.css"]["filter_config"] == {
+        "LESS_EXTRA_ARGS": ["--global-var=accent=#c00"]
+    }
+    assert config["bundles"]["gen/app.js"]["filter_config"] == {"RJSMIN_KEEP_BANG_COMMENTS": True}
+    assert "config COMPASS_BIN dropped: no filter of the converted bundles reads it" in (
+        conversion.toml
+    )
+    lessc = REPO / "scripts/node-tools/node_modules/.bin/lessc"
+    if not lessc.exists():
+        unavailable("lessc is not installed; `make node-tools` (scripts/node-tools.sh) installs it")
+    monkeypatch.setenv("PATH", f"{lessc.parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    (tmp_path / "assetbuild.toml").write_text(conversion.toml, encoding="utf-8")
+    built = invoke(tmp_path, "build")
+    assert built.exit_code == 0, built.output
+    manifest = json.loads((tmp_path / "build/static/manifest.json").read_text("utf-8"))
+    css = (tmp_path / "build/static" / manifest["assets"]["gen/site.css"]["path"]).read_text()
+    assert "#c00" in css  # lessc got the list as arguments, not one character at a time
+
+
+def test_extra_becomes_tag_attributes_or_a_note_never_an_attribute_that_breaks(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, {"static/a.css": "a{}\n"})
+    write(
+        tmp_path,
+        {
+            "assets.yml": "directory: static\nbundles:\n  css:\n    output: gen/a.css\n"
+            "    contents: a.css\n    extra:\n      media: print\n      rel: stylesheet/less\n"
+            "      preload: [vendor/jquery]\n"
+        },
+    )
+    text = convert_yaml(tmp_path / "assets.yml", config_dir=tmp_path).toml
+    assert '\'extra\' becomes attributes of the tag: asset_tag("gen/a.css", media="print")' in text
+    assert (
+        "'extra' rel='stylesheet/less' dropped: asset_tag writes rel=\"stylesheet\" itself" in text
+    )
+    assert "'extra' preload=['vendor/jquery'] has no counterpart in assetbuild" in text
+    assert "preload=[" not in text.replace("'extra' preload=[", "")
+
+
+def test_depends_are_excluded_as_the_files_the_filters_read(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {"static/app.scss": "@import 'mixins';\n", "static/_mixins.scss": "", "static/x.png": ""},
+    )
+    write(
+        tmp_path,
+        {
+            "assets.yml": "directory: static\nbundles:\n  css:\n    output: gen/app.css\n"
+            "    filters: libsass\n    contents: app.scss\n    depends: ['_*.scss']\n"
+        },
+    )
+    text = convert_yaml(tmp_path / "assets.yml", config_dir=tmp_path).toml
+    config = tomllib.loads(text)
+    assert config["exclude"] == ["gen/app.css", "_*.scss", "**/*.scss"]
+    assert "'depends' dropped: it told webassets which files its filters read" in text
+
+
+# -- what it proposes not to publish ------------------------------------------------------------
+
+
+def test_yaml_files_partials_tests_and_demos_among_the_sources_are_proposed_for_exclude(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        {
+            "static/webassets.yml": "js:\n  output: gen/app.js\n  contents: js/app.js\n",
+            "static/js/app.js": "var a;\n",
+            "static/vendor/select2/tests/unit.js": "QUnit.test();\n",
+            "static/vendor/select2/docs/demo/index.css": "a{background:url(missing.png)}\n",
+            "static/css/_partial.scss": "",
+        },
+    )
+    result = invoke(tmp_path, "import", "webassets", "static/webassets.yml")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "assetbuild.toml").read_text("utf-8")
+    assert tomllib.loads(text)["exclude"] == [
+        "**/*.yml",
+        "**/*.scss",
+        "vendor/select2/docs/demo/**",
+        "vendor/select2/tests/**",
+    ]
+    assert "# tests and demos (of vendored libraries): no page loads them" in text
+    built = invoke(tmp_path, "build")  # the demo's missing image would fail it
+    assert built.exit_code == 0, built.output
+    manifest = json.loads((tmp_path / "build/static/manifest.json").read_text("utf-8"))
+    assert sorted(manifest["assets"]) == ["gen/app.js"]
+
+
+# -- from_environment: url_mapping ------------------------------------------------------------
+
+
+def test_a_load_path_directory_that_url_mapping_serves_under_the_url_gets_its_prefix(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        {
+            "app/css/site.css": "a{background:url(../vendor/img/x.png)}\n",
+            "lib/img/x.png": "",
+        },
+    )
+    env = Environment(directory=str(tmp_path / "out"), url="/static")
+    env.load_path = [str(tmp_path / "app"), str(tmp_path / "lib")]
+    env.url_mapping = {str(tmp_path / "lib"): "/static/vendor"}
+    env.register("css", "css/site.css", output="gen/site.css")
+    text = from_environment(env, config_dir=tmp_path)
+    config = tomllib.loads(text)
+    assert config["source"] == ["app", {"path": "lib", "prefix": "vendor/"}]
+    (tmp_path / "assetbuild.toml").write_text(text, encoding="utf-8")
+    built = invoke(tmp_path, "build")  # ../vendor/img/x.png resolves as it did in a browser
+    assert built.exit_code == 0, built.output
+
+
+def test_a_filter_of_the_project_is_converted_once_its_module_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from webassets import filter as webassets_filters
+
+    registered = dict(webassets_filters._FILTERS)
+    write(
+        tmp_path,
+        {
+            "shop_filters.py": "from webassets.filter import Filter, register_filter\n\n\n"
+            "class Banner(Filter):\n    name = 'shop_banner'\n\n"
+            "    def output(self, _in, out, **kw):\n"
+            "        out.write('/* shop */' + _in.read())\n\n\nregister_filter(Banner)\n",
+            "static/a.css": "a{}\n",
+            "assets.yml": "directory: static\nbundles:\n  css:\n    output: gen/a.css\n"
+            "    filters: shop_banner\n    contents: a.css\n",
+        },
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        refused = invoke(tmp_path, "import", "webassets", "assets.yml")
+        assert refused.exit_code == 2
+        assert "convert again with --filter-module MODULE" in refused.stderr
+        result = invoke(
+            tmp_path, "import", "webassets", "assets.yml", "--filter-module", "shop_filters"
+        )
+        assert result.exit_code == 0, result.output
+        config = tomllib.loads((tmp_path / "assetbuild.toml").read_text("utf-8"))
+        assert config["filter_modules"] == ["shop_filters"]
+        assert config["bundles"]["gen/a.css"]["filters"] == ["shop_banner"]
+        built = invoke(tmp_path, "build")
+        assert built.exit_code == 0, built.output
+    finally:
+        webassets_filters._FILTERS.clear()
+        webassets_filters._FILTERS.update(registered)
+        sys.modules.pop("shop_filters", None)
