@@ -68,6 +68,11 @@ class BuildError(AssetbuildError):
         super().__init__(f"{count} problem{'s' if count != 1 else ''}: {summary}{more}")
 
 
+class UnknownNameError(AssetbuildError):
+    """A command was asked about a name the release does not have (``inspect NAME``): bad usage,
+    not a failed build; the message offers the close matches."""
+
+
 class ReleaseError(AssetbuildError):
     """Writing or reading the release directory failed (disk full, permissions, a lock held)."""
 

@@ -18,7 +18,7 @@ from assetbuild.compiler.assembly import Prepared
 from assetbuild.compiler.documents import Bundle, Link
 from assetbuild.compiler.release import Release
 from assetbuild.compiler.sizes import format_size
-from assetbuild.errors import BuildError, Problem
+from assetbuild.errors import Problem, UnknownNameError
 from assetbuild.manifest import Entry
 
 
@@ -46,14 +46,21 @@ class Inspection:
 
 
 def inspect_asset(prepared: Prepared, name: str) -> Inspection:
+    """What ``name`` (a logical path, or an alias of one) is made of and tied to; an unknown
+    name is an ``UnknownNameError`` naming the close matches."""
+    name = prepared.config.aliases.get(name, name)
     asset = prepared.plan.assets.get(name)
     if asset is None:
-        close = difflib.get_close_matches(name, prepared.plan.assets, n=3)
+        known = [*prepared.plan.assets, *prepared.config.aliases]
+        close = difflib.get_close_matches(name, known, n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         bundle = prepared.plan.bundle_inputs.get(name)
         if bundle is not None:
-            hint = f"; it is an input of the bundle {bundle}"
-        raise BuildError([Problem(f"{name!r} is not an asset of this release{hint}")])
+            hint = f"; it is an input of the bundle {bundle}: inspect that"
+        raise UnknownNameError(
+            f"{name!r} is not a logical path or alias of this release "
+            f"(built from {prepared.config.file}){hint}"
+        )
     document = prepared.documents.get(name)
     links: list[tuple[Link, str]] = []
     if isinstance(document, Bundle):

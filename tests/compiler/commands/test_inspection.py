@@ -7,7 +7,7 @@ import pytest
 from assetbuild.compiler.assembly import build, prepare
 from assetbuild.compiler.commands.inspection import describe, inspect_asset
 from assetbuild.compiler.config import load_config
-from assetbuild.errors import BuildError
+from assetbuild.errors import UnknownNameError
 
 
 def test_a_bundle_shows_its_inputs_filters_and_references(site: Path) -> None:
@@ -36,10 +36,17 @@ def test_after_a_build_it_shows_the_release_entry_and_who_references_it(site: Pa
 
 def test_an_unknown_name_suggests_close_matches(site: Path) -> None:
     prepared = prepare(load_config(cwd=site, environ={}))
-    with pytest.raises(BuildError, match="did you mean css/app.css"):
+    with pytest.raises(UnknownNameError, match="did you mean css/app.css"):
         inspect_asset(prepared, "css/ap.css")
-    with pytest.raises(BuildError, match="an input of the bundle css/app.css"):
+    with pytest.raises(UnknownNameError, match="an input of the bundle css/app.css"):
         inspect_asset(prepared, "css/reset.css")
+
+
+def test_an_alias_is_inspected_as_its_asset(site: Path) -> None:
+    config = site / "assetbuild.toml"
+    config.write_text(config.read_text() + '\n[aliases]\n"site_style" = "css/app.css"\n')
+    found = inspect_asset(prepare(load_config(cwd=site, environ={})), "site_style")
+    assert found.name == "css/app.css" and found.kind == "bundle"
 
 
 def test_a_missing_reference_is_shown_with_its_place(site: Path) -> None:
