@@ -157,15 +157,19 @@ LAYERS: tuple[Layer, ...] = (
 # The only places the runtime reaches the compiler: (module, function) -> what that function may
 # import, and only inside its body. Each is a command that builds, run by a framework's own
 # tooling (Django's collectstatic calls the storage's post_process; `manage.py assetbuild` is a
-# management command), so an app that starts and renders pages never loads the build side
-# (tests/runtime/test_imports.py checks that in a fresh interpreter). An import of the compiler
-# anywhere else in the runtime, at module level or in any other function, is refused.
+# management command; `flask assetbuild` is a Flask plugin command), so an app that starts and
+# renders pages never loads the build side (tests/runtime/test_imports.py checks that in a fresh
+# interpreter). An import of the compiler anywhere else in the runtime, at module level or in any
+# other function, is refused.
 BRIDGES: Mapping[tuple[str, str], frozenset[str]] = {
     ("assetbuild.runtime.django.storage", "ReleaseStorage.post_process"): frozenset(
         {"assetbuild.compiler.integrations.django"}
     ),
     ("assetbuild.runtime.django.management.commands.assetbuild", "Command.handle"): frozenset(
         {"assetbuild.compiler.cli", "assetbuild.compiler.integrations.django"}
+    ),
+    ("assetbuild.runtime.flask.cli", "command"): frozenset(
+        {"assetbuild.compiler.cli", "assetbuild.compiler.integrations.flask"}
     ),
 }
 

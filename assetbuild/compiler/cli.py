@@ -24,6 +24,7 @@ from assetbuild.errors import (
     ManifestError,
     Problem,
     ReleaseError,
+    UnknownNameError,
 )
 
 if TYPE_CHECKING:
@@ -63,6 +64,8 @@ def _run(debug: bool, action: Callable[[], T]) -> T:
             f"build failed: {errors} problem{'s' if errors != 1 else ''}; the release is untouched",
             1,
         )
+    except UnknownNameError as exc:
+        _fail(debug, exc, f"error: {exc}", EXIT_USAGE)
     except (ReleaseError, ManifestError) as exc:
         _fail(debug, exc, f"error: {exc}", EXIT_FAILED)
     except OSError as exc:  # a race the build did not foresee (a file vanishing, a disk failing)
@@ -345,26 +348,66 @@ def _refuse_existing(target: Path, force: bool) -> None:
         raise ConfigError("already exists; pass --force to replace it", file=target)
 
 
-def _wrote(target: Path, what: str, *, django_storage: bool = False) -> str:
+def _wrote(target: Path, what: str, *, django_storage: bool = False, flask: bool = False) -> str:
     if django_storage:
         # ReleaseStorage reads assetbuild.toml beside manage.py (BASE_DIR), whatever its name here.
         return f"wrote {target}: {what}; review it, then run: python manage.py collectstatic"
+    if flask:
+        return f"wrote {target}: {what}; review it, then run: flask assetbuild build"
     config = "" if target == Path("assetbuild.toml") else f" --config {target}"
     return f"wrote {target}: {what}; review it, then run: assetbuild build{config}"
 
 
 @import_.command("webassets")
-@click.argument("bundles", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("bundles", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--directory",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The static directory of a file that names none (a file of bundles only, whose "
+    "contents are otherwise relative to the file's own directory).",
+)
+@click.option(
+    "--url",
+    help="The URL prefix the release is served under, where no file names one (default: /static/).",
+)
+@click.option(
+    "--filter-module",
+    "filter_modules",
+    multiple=True,
+    metavar="MODULE",
+    help="A module of the project that registers its own webassets filters; imported first, "
+    "and named in the config's filter_modules. Repeat for each.",
+)
+@click.option(
+    "--flask",
+    "for_flask",
+    is_flag=True,
+    help="Write the config for `flask assetbuild` (Flask-Assets apps): source, output and url "
+    "are left to the app and its blueprints.",
+)
 @_config_target_option
 @_release_option
 @_force_option
 @_debug_option
-def import_webassets(bundles: Path, target: Path, release: str, force: bool, debug: bool) -> None:
-    """Convert a webassets YAML file (directory, url, bundles) into an assetbuild.toml.
+def import_webassets(
+    bundles: tuple[Path, ...],
+    directory: Path | None,
+    url: str | None,
+    filter_modules: tuple[str, ...],
+    for_flask: bool,
+    target: Path,
+    release: str,
+    force: bool,
+    debug: bool,
+) -> None:
+    """Convert webassets YAML files (environments with directory, url and bundles, or files of
+    bundles only, as CKAN and pyramid_webassets keep them) into one assetbuild.toml.
 
-    What assetbuild does itself (version placeholders, cssrewrite, caches) is dropped with a
-    note; what has no equivalent is an error naming the key. Python setups: see
-    docs/migrating.md (assetbuild.compiler.migrate.from_environment).
+    Every bundle name becomes an alias; filter options go to each bundle's filter_config. What
+    assetbuild does itself (version placeholders, cssrewrite, caches) is dropped with a note;
+    what cannot be converted exactly is listed, each with its key and the reason, and then
+    nothing is written (exit status 2). Python setups: see docs/migrating.md
+    (assetbuild.compiler.migrate.from_environment).
     """
     from assetbuild.compiler.migrate.output import write_config
     from assetbuild.compiler.migrate.webassets import convert_yaml
@@ -374,20 +417,44 @@ def import_webassets(bundles: Path, target: Path, release: str, force: bool, deb
     def action() -> Any:
         _refuse_existing(target, force)
         conversion = convert_yaml(
-            bundles, config_dir=None if to_stdout else target.parent, release=release
+            list(bundles),
+            config_dir=None if to_stdout else target.parent,
+            release=release,
+            directory=directory,
+            url=url,
+            filter_modules=filter_modules,
+            flask=for_flask,
         )
-        if not to_stdout:
+        if not to_stdout and not conversion.unconvertible:
             write_config(conversion.toml, target, force=force)
         return conversion
 
     conversion = _run(debug, action)
+    if conversion.unconvertible:
+        # Only what stands in the way: nothing was written, so the notes can wait for the rerun.
+        _warn(conversion.unconvertible)
+        left = len(conversion.unconvertible)
+        click.echo(
+            f"{left} thing{'s' if left != 1 else ''} could not be converted exactly; nothing "
+            "was written",
+            err=True,
+        )
+        sys.exit(EXIT_USAGE)
     for note in conversion.notes:
         click.echo(f"note: {note}", err=True)
     if to_stdout:
         click.echo(conversion.toml, nl=False)
         return
     count = len(conversion.bundles)
-    click.echo(_wrote(target, f"{count} bundle{'s' if count != 1 else ''}"))
+    aliases = len(conversion.aliases)
+    click.echo(
+        _wrote(
+            target,
+            f"{count} bundle{'s' if count != 1 else ''}, "
+            f"{aliases} alias{'es' if aliases != 1 else ''}",
+            flask=for_flask,
+        )
+    )
 
 
 @import_.command("django-compressor")
@@ -523,8 +590,10 @@ def check_templates(
     """Check that every asset name the templates in PATHS use literally is in the manifest.
 
     PATHS are directories (searched for *.html, *.jinja, *.jinja2, *.j2, *.txt and *.xml) or files.
-    The names are those of asset_url, asset_tag, asset_preload, asset_integrity and Django's
-    {% static %}; a literal URL under the release's prefix (href="/static/...") is a warning.
+    The names are those of asset_url, asset_tag, asset_preload, asset_integrity, Flask's
+    url_for("static" or "<blueprint>.static", filename=...) and Django's {% static %}; a
+    webassets {% assets %} block is a problem, with the tag to write instead; a literal URL
+    under the release's prefix (href="/static/...") is a warning.
     """
     from assetbuild.compiler.commands.check_templates import check
     from assetbuild.manifest import FILENAME, load
@@ -542,7 +611,7 @@ def check_templates(
         manifest = load(target)
         # Every runtime lookup accepts an alias where it accepts a logical path.
         names = {*manifest.assets, *manifest.aliases}
-        return target, check(paths, names, url=manifest.url)
+        return target, check(paths, names, url=manifest.url, aliases=manifest.aliases)
 
     target, result = _run(debug, action)
     names = len(result.checked)

@@ -84,6 +84,15 @@ def source(name: str | bytes, content: str | bytes) -> Change:
     return change
 
 
+def project(name: str, content: str) -> Change:
+    """Write ``NAME`` beside the config (a module that ``filter_modules`` names, say)."""
+
+    def change(site: Path) -> None:
+        (site / name).write_text(content, encoding="utf-8")
+
+    return change
+
+
 def symlink(name: str, target: str) -> Change:
     def change(site: Path) -> None:
         (site / "static" / name).symlink_to(target)
@@ -184,6 +193,84 @@ CASES = {
         ),
         advice="name a webassets filter whose tool is installed",
         lines=1,
+    ),
+    "a filter_config that is not a table": Case(
+        config(
+            BASE_CONFIG + '[bundles."css/app.css"]\ninputs = ["css/reset.css"]\n'
+            'filters = ["cssrewrite"]\nfilter_config = ["--skip-rebase"]\n'
+        ),
+        CONFIG_ERROR,
+        (
+            'error: {site}/assetbuild.toml: bundles."css/app.css".filter_config: must be a table '
+            "of webassets config keys -> values",
+        ),
+        advice='e.g. { CLEANCSS_EXTRA_ARGS = ["--skip-rebase"] }',
+        lines=1,
+    ),
+    "a filter_config value webassets cannot take": Case(
+        config(
+            BASE_CONFIG + '[bundles."css/app.css"]\ninputs = ["css/reset.css"]\n'
+            'filters = ["cssrewrite"]\nfilter_config = { LESS_PATHS = ["a", 1] }\n'
+        ),
+        CONFIG_ERROR,
+        (
+            'error: {site}/assetbuild.toml: bundles."css/app.css".filter_config.LESS_PATHS: '
+            "must be a string, a list of strings, a boolean or an integer",
+        ),
+        advice="(as webassets takes it)",
+        lines=1,
+    ),
+    "a filter_config key that is webassets' own setting": Case(
+        config(
+            BASE_CONFIG + '[bundles."css/app.css"]\ninputs = ["css/reset.css"]\n'
+            'filters = ["cssrewrite"]\nfilter_config = { DIRECTORY = "elsewhere" }\n'
+        ),
+        CONFIG_ERROR,
+        (
+            'error: {site}/assetbuild.toml: bundles."css/app.css".filter_config.DIRECTORY: is a '
+            "setting of webassets' environment, not of a filter",
+        ),
+        advice="remove it; source, output and url say where files are",
+        lines=1,
+    ),
+    "a filter module that does not import": Case(
+        config(BASE_CONFIG + 'filter_modules = ["no_such_project.asset_filters"]\n'),
+        CONFIG_ERROR,
+        (
+            "error: {site}/assetbuild.toml: filter_modules: cannot import "
+            "'no_such_project.asset_filters' (ModuleNotFoundError: No module named "
+            "'no_such_project'); install the module or put it under {site}, or remove it",
+        ),
+        advice="install the module or put it under ",
+        lines=1,
+    ),
+    "a filter that writes a path of the build machine": Case(
+        together(
+            project(
+                "site_filters.py",
+                "import os\n"
+                "from webassets.filter import Filter, register_filter\n"
+                "class MachinePath(Filter):\n"
+                "    name = 'machine-path'\n"
+                "    def output(self, _in, out, output_path, **kwargs):\n"
+                "        logo = os.path.join(os.path.dirname(output_path), '..', 'img', 'logo.png')\n"
+                "        out.write(_in.read() + '.x{background:url(%s)}' % os.path.normpath(logo))\n"
+                "register_filter(MachinePath)\n",
+            ),
+            config(
+                BASE_CONFIG + 'filter_modules = ["site_filters"]\n'
+                '[bundles."css/app.css"]\ninputs = ["css/reset.css"]\n'
+                'filters = ["machine-path"]\n'
+            ),
+        ),
+        BUILD_FAILED,
+        (
+            "error: css/app.css: webassets filter 'machine-path' of bundle css/app.css wrote "
+            "{site}/static/img/logo.png, an absolute path inside the source directory "
+            "{site}/static: a release must not name a file of the build machine",
+        ),
+        advice='(its rebase or root-path option, set in bundles."css/app.css".filter_config)',
+        lines=2,
     ),
     "a source path too long for the file system": Case(
         config(f'source = "{"s" * 300}"\noutput = "build/static"\n'),
@@ -721,5 +808,90 @@ def test_import_of_input_that_is_no_usable_template_is_one_message_and_writes_no
     assert "Traceback" not in done.stderr
     assert done.stderr.splitlines() == [done.stderr.rstrip("\n")], done.stderr  # one line
     assert done.stderr.startswith(case.says.replace("{project}", str(project))), done.stderr
+    assert case.advice in done.stderr
+    assert snapshot(project) == before, "the failed import changed the project"
+
+
+# --- `assetbuild import webassets`: input that is no usable webassets file --------------------
+#
+# Each row starts from fixtures/webassets (bundles.yaml and its static directory) and breaks one
+# thing; the command must name the file and the key in one line, exit 2, and write nothing.
+
+
+@dataclass(frozen=True)
+class WebassetsCase:
+    change: Change  # applied to the project's directory
+    args: tuple[str, ...]  # after `import webassets`
+    says: str  # the start of the message
+    advice: str
+
+
+WEBASSETS_CASES = {
+    "a file that does not exist": WebassetsCase(
+        lambda project: None,
+        ("nowhere.yml",),
+        "error: nowhere.yml: cannot be read:",
+        "No such file or directory",
+    ),
+    "a file that is not YAML": WebassetsCase(
+        lambda project: (project / "bad.yml").write_text("bundles: [unclosed\n"),
+        ("bad.yml",),
+        "error: bad.yml: is not valid YAML",
+        "line 2",
+    ),
+    "a YAML list, not a mapping": WebassetsCase(
+        lambda project: (project / "list.yml").write_text("- a.js\n- b.js\n"),
+        ("list.yml",),
+        "error: list.yml: must be a YAML mapping",
+        "bundle names -> bundles",
+    ),
+    "an environment with no directory": WebassetsCase(
+        lambda project: (project / "env.yml").write_text("url: /static\nbundles: {}\n"),
+        ("env.yml",),
+        "error: env.yml: directory: is required",
+        "or pass --directory",
+    ),
+    "a misspelt bundle key": WebassetsCase(
+        lambda project: (project / "b.yml").write_text("app:\n  outptu: x.js\n  contents: a.js\n"),
+        ("b.yml",),
+        "error: b.yml: app.outptu: is not a bundle key",
+        "a bundle has config, contents, ",
+    ),
+    "a load path combined with another file's directory": WebassetsCase(
+        lambda project: (project / "b.yml").write_text(
+            "load_path: [static, static/js]\nbundles:\n  x:\n    output: x.js\n"
+            "    contents: app.js\n"
+        ),
+        ("bundles.yaml", "b.yml"),
+        "error: b.yml: load_path: has a load path of several directories",
+        "convert it on its own",
+    ),
+    "a filter module that does not import": WebassetsCase(
+        lambda project: None,
+        ("bundles.yaml", "--filter-module", "no_such_module_here"),
+        "error: --filter-module: 'no_such_module_here' cannot be imported",
+        "run the command where the project's modules import",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "case", [pytest.param(case, id=name) for name, case in WEBASSETS_CASES.items()]
+)
+def test_import_of_a_webassets_file_that_cannot_be_read_is_one_message_and_writes_nothing(
+    tmp_path: Path, case: WebassetsCase
+) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "webassets", project, ignore=shutil.ignore_patterns("real"))
+    case.change(project)
+    before = snapshot(project)
+
+    done = assetbuild("import", "webassets", *case.args, cwd=project)
+
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == [done.stderr.rstrip("\n")], done.stderr  # one line
+    assert done.stderr.startswith(case.says), done.stderr
     assert case.advice in done.stderr
     assert snapshot(project) == before, "the failed import changed the project"

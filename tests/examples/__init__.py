@@ -1,5 +1,5 @@
-"""Tests of the example apps in examples/: built as their READMEs say (the CLI, collectstatic),
-served by gunicorn, in a browser.
+"""Tests of the example apps in examples/: built as their READMEs say (`flask assetbuild build`,
+collectstatic), served by gunicorn, in a browser.
 
 Here: building an example into a private copy (``build``), serving a release of it with gunicorn
 on a free port of 127.0.0.1 (``serve``), and plain HTTP requests to it (``Server.get``). Every
@@ -31,8 +31,14 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 # Each example, and its WSGI application as gunicorn names it (from the example's directory).
 WSGI_APPS = {"flask_app": "app:app", "django_project": "example_site.wsgi"}
 
-# What WhiteNoise sends with a fingerprinted file.
-IMMUTABLE = "max-age=315360000, public, immutable"
+# What each example's server sends with a fingerprinted file, and with manifest.json: the Flask
+# app's own static routes (AssetBuild, as docs/serving.md asks), and WhiteNoise's middleware in
+# the Django project.
+IMMUTABLE = {
+    "flask_app": "public, max-age=31536000, immutable",
+    "django_project": "max-age=315360000, public, immutable",
+}
+MANIFEST_CACHE = {"flask_app": "no-cache", "django_project": "max-age=60, public"}
 
 # The ES modules of both examples (their assetbuild.toml's `modules`, and every .mjs), the entry
 # point first, and the bare specifier their [importmap] maps to one of them.
@@ -132,10 +138,10 @@ def import_map(html: str) -> dict[str, Any]:
     return document
 
 
-# How each example is built, as its README says: the Flask app by the command line, the Django
-# project by its own collectstatic (through ReleaseStorage).
+# How each example is built, as its README says: the Flask app by `flask assetbuild build` (the
+# sources from its static folders), the Django project by its own collectstatic (ReleaseStorage).
 BUILD_COMMANDS = {
-    "flask_app": ["-m", "assetbuild", "build", "--config", "assetbuild.toml"],
+    "flask_app": ["-m", "flask", "--app", "app", "assetbuild", "build"],
     "django_project": ["manage.py", "collectstatic", "--noinput"],
 }
 
@@ -173,22 +179,28 @@ def rebuild(example: Example) -> None:
 
 
 @contextmanager
-def serve(example: Example, release: Path, log: Path) -> Iterator[Server]:
-    """gunicorn, 2 workers, serving ``example`` with the release at ``release``, until the end.
+def serve(
+    example: Example, release: Path, log: Path, *, wait: bool = True, **env: str
+) -> Iterator[Server]:
+    """gunicorn, 2 workers, serving ``example`` with the release at ``release``, until the end;
+    ``env``, more environment variables for it (``ASSETBUILD_RELOAD="1"``).
 
     The port is gunicorn's to choose (``:0``) and read back from its log, so two servers never
-    race for one. The server is stopped however the block ends.
+    race for one. Unless ``wait`` is false (for an app whose pages fail until something is
+    done), the block starts once a worker has answered ``/`` with 200. The server is stopped
+    however the block ends.
     """
     command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", "127.0.0.1:0"]
     command += ["--chdir", str(example.root), *_NO_CONTROL_SOCKET, example.wsgi_app]
-    env = environment(ASSETBUILD_MANIFEST=str(release / "manifest.json"))
+    env = environment(ASSETBUILD_MANIFEST=str(release / "manifest.json"), **env)
     with open(log, "wb") as output:  # the child keeps its own descriptor
         process = subprocess.Popen(
             command, cwd=example.root, env=env, stdout=output, stderr=subprocess.STDOUT
         )
     try:
         url = _wait_for_listening(process, log)
-        _wait_for_a_page(process, log, url)
+        if wait:
+            _wait_for_a_page(process, log, url)
         yield Server(url, release)
     finally:
         process.terminate()  # graceful: idle workers exit at once

@@ -88,8 +88,9 @@ def tamper(release: Path, into: Path, name: str, old: bytes, new: bytes) -> Path
 
     ``old`` and ``new`` differ in one byte, and ``old`` occurs once. The file keeps its name, so
     a page still names it with the integrity of the original. Its ``.gz`` and ``.br`` are made
-    again from the changed bytes: WhiteNoise sends a browser those, and a browser that got the
-    untouched ``.br`` would never see the change.
+    again from the changed bytes: the server (the Flask app's static route, Django's WhiteNoise)
+    sends a browser those, and a browser that got the untouched ``.br`` would never see the
+    change.
     """
     assert len(old) == len(new) and sum(a != b for a, b in zip(old, new, strict=True)) == 1
     shutil.copytree(release, into)

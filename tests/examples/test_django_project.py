@@ -64,7 +64,7 @@ def test_every_static_url_of_the_admin_the_api_and_the_page_is_fingerprinted_and
             assert FINGERPRINTED.fullmatch(url), (page, url)
             response = server.get(url)
             assert response.status == 200, (page, url)
-            assert response.headers["Cache-Control"] == IMMUTABLE, url
+            assert response.headers["Cache-Control"] == IMMUTABLE["django_project"], url
 
 
 def test_every_url_in_their_stylesheets_is_served_too(server: Server) -> None:

@@ -1,5 +1,6 @@
-"""The examples as deployed: built (the Flask app by the CLI, the Django project by collectstatic),
-served by gunicorn with 2 workers and WhiteNoise.
+"""The examples as deployed: built (the Flask app by `flask assetbuild build`, the Django project by
+collectstatic), served by gunicorn with 2 workers: the Flask app's release by its own static
+routes, the Django project's by WhiteNoise.
 
 Each test runs once per example (see conftest.py), over plain HTTP on 127.0.0.1.
 """
@@ -22,6 +23,7 @@ from tests.examples import (
     FINGERPRINTED,
     IMMUTABLE,
     IMPORT_MAP,
+    MANIFEST_CACHE,
     MODULES,
     Example,
     Server,
@@ -94,7 +96,7 @@ def test_the_import_map_sends_each_module_and_the_bare_specifier_to_its_fingerpr
 
 
 def test_every_module_in_the_import_map_is_served_with_the_integrity_the_map_gives(
-    server: Server,
+    server: Server, example: Example
 ) -> None:
     document = import_map(server.get("/").text)
     assert set(document["integrity"]) == set(document["imports"].values())
@@ -103,7 +105,7 @@ def test_every_module_in_the_import_map_is_served_with_the_integrity_the_map_giv
         assert response.status == 200, url
         # Browsers refuse a module script served with any type but JavaScript's.
         assert response.headers.get_content_type() == "text/javascript", url
-        assert response.headers["Cache-Control"] == IMMUTABLE, url
+        assert response.headers["Cache-Control"] == IMMUTABLE[example.name], url
         assert sri(response.body) == integrity, url
 
 
@@ -135,7 +137,7 @@ def test_the_module_script_follows_a_modulepreload_for_each_module_it_imports_st
     assert page.count('rel="modulepreload"') == len(main["imports"])
 
 
-# --- the release, through WhiteNoise ---
+# --- the release, through the Flask app's static routes and Django's WhiteNoise ---
 
 
 def test_every_asset_is_served_as_built_with_the_immutable_cache_header(
@@ -152,35 +154,35 @@ def test_every_asset_is_served_as_built_with_the_immutable_cache_header(
             # WhiteNoise's short default, as it does with Django's storage.
             assert response.headers["Cache-Control"] == "max-age=60, public", name
         else:
-            assert response.headers["Cache-Control"] == IMMUTABLE, name
+            assert response.headers["Cache-Control"] == IMMUTABLE[example.name], name
         assert response.headers["Content-Encoding"] is None, name
         assert sri(response.body) == entry["integrity"], name
 
 
 @pytest.mark.parametrize("name", BUNDLES)
 def test_a_client_that_accepts_br_gets_the_br_file_beside_the_asset(
-    server: Server, name: str
+    server: Server, example: Example, name: str
 ) -> None:
     entry = server.entry(name)
     response = server.get("/static/" + entry["path"], {"Accept-Encoding": "br"})
     assert response.status == 200
     assert response.headers["Content-Encoding"] == "br"
     assert response.headers["Vary"] == "Accept-Encoding"
-    assert response.headers["Cache-Control"] == IMMUTABLE
+    assert response.headers["Cache-Control"] == IMMUTABLE[example.name]
     assert response.body == (server.release / entry["encodings"]["br"]).read_bytes()
     assert sri(brotli.decompress(response.body)) == entry["integrity"]
 
 
 @pytest.mark.parametrize("name", BUNDLES)
 def test_a_client_that_accepts_gzip_gets_the_gz_file_beside_the_asset(
-    server: Server, name: str
+    server: Server, example: Example, name: str
 ) -> None:
     entry = server.entry(name)
     response = server.get("/static/" + entry["path"], {"Accept-Encoding": "gzip"})
     assert response.status == 200
     assert response.headers["Content-Encoding"] == "gzip"
     assert response.headers["Vary"] == "Accept-Encoding"
-    assert response.headers["Cache-Control"] == IMMUTABLE
+    assert response.headers["Cache-Control"] == IMMUTABLE[example.name]
     assert response.body == (server.release / entry["encodings"]["gzip"]).read_bytes()
     assert sri(gzip.decompress(response.body)) == entry["integrity"]
 
@@ -191,12 +193,12 @@ def test_a_browser_that_accepts_both_encodings_gets_br(server: Server) -> None:
     assert response.headers["Content-Encoding"] == "br"
 
 
-def test_the_manifest_is_served_but_not_as_immutable(server: Server) -> None:
+def test_the_manifest_is_served_but_not_as_immutable(server: Server, example: Example) -> None:
     response = server.get("/static/manifest.json")
     assert response.status == 200
     assert json.loads(response.body) == server.manifest()
     assert "immutable" not in response.headers["Cache-Control"]
-    assert response.headers["Cache-Control"] == "max-age=60, public"
+    assert response.headers["Cache-Control"] == MANIFEST_CACHE[example.name]
 
 
 @pytest.mark.parametrize(

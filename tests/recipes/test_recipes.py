@@ -6,6 +6,7 @@ machine allows, and the docs show each file as it is tested.
   is checked with an interpreter that has nothing else.
 - assets.yml (GitHub Actions): parsed, its steps checked in order, its commands run in-process.
 - nginx.conf: nginx checks it (`nginx -t`) and then serves a release with it.
+- flask_app.py: `flask assetbuild build` builds its release, and its own static routes serve it.
 - flask_whitenoise.py, django_settings.py: WhiteNoise serves a release with them.
 """
 
@@ -68,6 +69,7 @@ def recipe_body(name: str) -> str:
         ("docker.md", "Dockerfile"),
         ("github-actions.md", "assets.yml"),
         ("serving.md", "nginx.conf"),
+        ("serving.md", "flask_app.py"),
         ("serving.md", "flask_whitenoise.py"),
         ("serving.md", "django_settings.py"),
     ],
@@ -451,6 +453,74 @@ def test_nginx_marks_every_fingerprinted_file_immutable_but_not_the_manifest(
     status, headers, _ = get(port, "/static/manifest.json")
     assert (status, headers["cache-control"]) == (200, "no-cache")
     assert get(port, "/static/.assetbuild/history")[0] == 404
+
+
+# -- Flask's own static routes --------------------------------------------------------------------
+
+FLASK_PROBE = """
+import json
+from app import app
+
+client = app.test_client()
+found = {"page": client.get("/").get_data(as_text=True),
+         "admin": client.get("/admin/").get_data(as_text=True)}
+for url in [found["admin"].split('href="')[1].split('"')[0], "/static/manifest.json",
+            "/static/css/site.css", "/admin/static/admin.css"]:
+    response = client.get(url, headers={"Accept-Encoding": "gzip, br"})
+    found[url] = [response.status_code, dict(response.headers), len(response.get_data())]
+    response.close()
+print(json.dumps(found))
+"""
+
+
+def test_the_flask_recipe_builds_with_flask_assetbuild_and_serves_the_release_itself(
+    tmp_path: Path,
+) -> None:
+    app_dir = tmp_path / "myapp"
+    shutil.copytree(FIXTURES / "site/static", app_dir / "static")
+    config = (FIXTURES / "site/assetbuild.toml").read_text("utf-8")
+    # The app says where the sources, the release and its URL are; the file keeps the rest.
+    config = re.sub(r"(?m)^(source|output|url) = .*\n", "", config)
+    (app_dir / "assetbuild.toml").write_text(config, encoding="utf-8")
+    (app_dir / "admin_static").mkdir()
+    (app_dir / "admin_static/admin.css").write_text(".admin { color: red }\n" * 20)
+    shutil.copy(RECIPES / "flask_app.py", app_dir / "app.py")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSETBUILD_")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+
+    def python(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, *args],
+            cwd=app_dir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    built = python("-m", "flask", "--app", "app", "assetbuild", "build")
+    assert built.returncode == 0, built.stderr
+    manifest = json.loads((app_dir / "build/static/manifest.json").read_text("utf-8"))
+    assets = manifest["assets"]
+    probe = python("-c", FLASK_PROBE)
+    assert probe.returncode == 0, probe.stderr
+    found = json.loads(probe.stdout.splitlines()[-1])
+    assert f'href="/static/{assets["css/app.css"]["path"]}"' in found["page"]
+    assert f'src="/static/{assets["img/logo.png"]["path"]}"' in found["page"]
+    admin_css = "/static/" + assets["admin/admin.css"]["path"]
+    assert found["admin"] == f'<link rel="stylesheet" href="{admin_css}">'
+    status, headers, size = found[admin_css]
+    assert status == 200 and headers["Content-Encoding"] == "br"
+    assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert (
+        size
+        == (app_dir / "build/static" / assets["admin/admin.css"]["encodings"]["br"]).stat().st_size
+    )
+    assert found["/static/manifest.json"][1]["Cache-Control"] == "no-cache"
+    # The sources, the app's and the blueprint's, are not served.
+    assert found["/static/css/site.css"][0] == 404
+    assert found["/admin/static/admin.css"][0] == 404
 
 
 # -- WhiteNoise -----------------------------------------------------------------------------------

@@ -1,14 +1,18 @@
-"""assetbuild.runtime.flask.AssetBuild, through Flask's test client."""
+"""assetbuild.runtime.flask.AssetBuild with the golden manifest, through Flask's test client: the
+settings, the template globals and reloading. url_for and the static routes, on a site with
+blueprints that is built first, are in test_flask_static.py."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
-from flask import Flask, render_template_string
+from flask import Flask, render_template_string, url_for
 
+from assetbuild.errors import ConfigError
 from assetbuild.runtime import ManifestError, MissingAssetError
 from assetbuild.runtime.flask import AssetBuild
 from tests.runtime import BROKEN, EXPECTED_PAGE, GOLDEN
@@ -19,6 +23,11 @@ PAGE = """<head>
 {{ asset_preload("fonts/inter.woff2") }}
 </head><img src="{{ asset_url("img/hero banner.jpg") }}" data-sri="{{ asset_integrity("img/logo.png") }}">
 """
+
+
+@pytest.fixture(autouse=True)
+def no_reload_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ASSETBUILD_RELOAD", raising=False)
 
 
 def make_app(template: str = PAGE, **config: object) -> Flask:
@@ -72,9 +81,15 @@ def test_the_config_wins_over_the_environment(monkeypatch: pytest.MonkeyPatch) -
     assert app.test_client().get("/").text == "https://config.example.com/css/app.7d9d3ab0140e.css"
 
 
-def test_an_unset_manifest_fails_at_init_app_saying_what_to_set() -> None:
-    with pytest.raises(ManifestError, match=r"ASSETBUILD_MANIFEST is not set.*app\.config"):
-        AssetBuild(make_app())
+def test_an_unset_manifest_is_the_release_beside_the_app_and_a_missing_one_says_what_makes_it(
+    tmp_path: Path,
+) -> None:
+    app = Flask("site", root_path=str(tmp_path))
+    with pytest.raises(ManifestError) as raised:
+        AssetBuild(app)
+    message = str(raised.value)
+    assert message.startswith(f"{tmp_path / 'build/static/manifest.json'}: no manifest there")
+    assert message.endswith("(in a Flask app, `flask assetbuild build` writes it here)")
 
 
 def test_a_missing_manifest_fails_at_init_app_naming_the_path(tmp_path: Path) -> None:
@@ -127,3 +142,65 @@ def test_assetbuild_reload_overrides_debug(release: Path) -> None:
     AssetBuild(app)
     _point_app_css_elsewhere(release)
     assert app.test_client().get("/").text == "/static/css/app.0000000000ff.css"
+
+
+# --- development, and a manifest not there yet ---
+
+
+def test_in_development_a_missing_manifest_is_reported_by_the_first_lookup_and_then_read(
+    tmp_path: Path,
+) -> None:
+    manifest = tmp_path / "release" / "manifest.json"
+    app = make_app('{{ asset_url("css/app.css") }}', ASSETBUILD_MANIFEST=manifest, DEBUG=True)
+    extension = AssetBuild(app)  # starts: development
+    client = app.test_client()
+    with pytest.raises(ManifestError, match="no manifest there") as raised:
+        client.get("/")
+    assert str(manifest) in str(raised.value)
+    assert "flask assetbuild build" in str(raised.value)
+    with pytest.raises(ManifestError), app.test_request_context():
+        url_for("static", filename="css/app.css")
+    shutil.copytree(GOLDEN.parent, manifest.parent)  # as a build would write it
+    assert client.get("/").text == "/static/css/app.7d9d3ab0140e.css"
+    assert extension.assets is not None and extension.assets.reload
+
+
+def test_in_development_an_invalid_manifest_is_reported_by_each_lookup(tmp_path: Path) -> None:
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text("{", encoding="utf-8")
+    app = make_app('{{ asset_tag("css/app.css") }}', ASSETBUILD_MANIFEST=manifest)
+    app.config["ASSETBUILD_RELOAD"] = True
+    AssetBuild(app)
+    for _ in range(2):  # nothing of a failure is kept: each lookup tries again
+        with pytest.raises(ManifestError, match="not valid JSON"):
+            app.test_client().get("/")
+
+
+def test_assets_of_an_extension_not_initialised_are_none() -> None:
+    assert AssetBuild().assets is None
+
+
+@pytest.mark.parametrize(
+    ("value", "reload"),
+    [("1", True), ("true", True), ("On", True), ("0", False), ("false", False), ("", False)],
+)
+def test_assetbuild_reload_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str, reload: bool
+) -> None:
+    monkeypatch.setenv("ASSETBUILD_RELOAD", value)
+    extension = AssetBuild(make_app(ASSETBUILD_MANIFEST=GOLDEN))
+    assert extension.assets is not None and extension.assets.reload is reload
+
+
+def test_a_reload_setting_in_words_is_read_as_meant() -> None:
+    # bool("false") would be True.
+    extension = AssetBuild(make_app(ASSETBUILD_MANIFEST=GOLDEN, ASSETBUILD_RELOAD="false"))
+    assert extension.assets is not None and not extension.assets.reload
+
+
+def test_a_reload_setting_that_is_neither_true_nor_false_is_an_error_naming_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ASSETBUILD_RELOAD", "sometimes")
+    with pytest.raises(ConfigError, match=r"^ASSETBUILD_RELOAD: 'sometimes' is neither true nor"):
+        AssetBuild(make_app(ASSETBUILD_MANIFEST=GOLDEN))

@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -163,3 +164,44 @@ assert "STATIC_ROOT: is not set" in str(failure), failure
         after=STORAGE_SETUP,
     )
     assert "assetbuild.compiler.integrations.django" in loaded(modules, BUILD_SIDE)
+
+
+def test_the_flask_command_loads_no_build_side_until_it_runs() -> None:
+    # Flask imports every plugin command's module for every `flask` command it runs.
+    modules = modules_loaded_by("import assetbuild.runtime.flask.cli", after="import flask")
+    assert "assetbuild.runtime.flask.cli" in modules
+    assert loaded(modules, BUILD_SIDE) == set()
+
+
+def test_the_flask_static_routes_and_url_for_of_blueprints_load_no_build_side(
+    tmp_path: Path,
+) -> None:
+    from tests.runtime.flask_site import build, write_site
+
+    root = write_site(tmp_path / "site")
+    build(root)
+    modules = modules_loaded_by(
+        f"""
+        from assetbuild.runtime.flask import AssetBuild
+        app = flask.Flask("site", root_path={str(root)!r})
+        AssetBuild(app)
+        app.register_blueprint(
+            flask.Blueprint("blog", "site.blog", root_path={str(root / "blog")!r},
+                            static_folder="static"),
+            url_prefix="/blog",
+        )
+        app.add_url_rule(
+            "/", "index", lambda: flask.url_for("blog.static", filename="css/style.css")
+        )
+        # werkzeug's client: Flask's test client (and test_request_context) import click.testing
+        from werkzeug.test import Client
+        url = Client(app).get("/").get_data(as_text=True)
+        assert url.startswith("/static/blog/css/style."), url
+        response = Client(app).get(url, headers={{"Accept-Encoding": "br"}})
+        assert response.status_code == 200, response.status
+        response.close()
+        """,
+        after="import flask",
+    )
+    assert "assetbuild.runtime.flask._serving" in modules
+    assert loaded(modules, BUILD_SIDE) == set()

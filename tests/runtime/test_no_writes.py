@@ -260,3 +260,51 @@ def test_a_django_site_with_the_release_storage_renders_static_urls_without_writ
     report = run_audited(STORAGE_SITE, readonly_release, mode, tmp_path)
     assert report["writes"] == []
     assert report["pages"] == [STORAGE_PAGE] * 3
+
+
+FLASK_STATIC_SITE = """
+import sys
+from pathlib import Path
+from flask import Blueprint, Flask, render_template_string
+from assetbuild.runtime.flask import AssetBuild
+
+root = Path(sys.argv[1]).parents[2]  # <root>/build/static/manifest.json, where the app reads it
+app = Flask("site", root_path=str(root))
+app.config["ASSETBUILD_RELOAD"] = sys.argv[2] == "reload"
+AssetBuild(app)
+blog = Blueprint("blog", "site.blog", root_path=str(root / "blog"), static_folder="static")
+app.register_blueprint(blog, url_prefix="/blog")
+
+@app.get("/")
+def page():
+    return render_template_string(
+        "{{ url_for('static', filename='css/app.css') }} "
+        "{{ url_for('blog.static', filename='css/style.css') }}"
+    )
+
+client = app.test_client()
+PAGES = []
+for _ in range(2):
+    urls = client.get("/").get_data(as_text=True).split()
+    PAGES.append(urls)
+    for url in [*urls, "/static/manifest.json", "/static/css/site.css"]:
+        for accept in ("br", "gzip", ""):
+            response = client.get(url, headers={"Accept-Encoding": accept})
+            PAGES.append([url, accept, response.status_code, len(response.get_data())])
+            response.close()
+"""
+
+
+@pytest.mark.parametrize("mode", ["once", "reload"])
+def test_a_flask_app_serving_its_release_through_its_static_routes_writes_nothing(
+    tmp_path: Path, mode: str
+) -> None:
+    from tests.runtime.flask_site import build, write_site
+
+    root = write_site(tmp_path / "site")
+    manifest = build(root)
+    report = run_audited(FLASK_STATIC_SITE, manifest, mode, tmp_path)
+    assert report["writes"] == []
+    statuses = [page[2] for page in report["pages"] if len(page) == 4]
+    assert statuses == ([200] * 9 + [404] * 3) * 2  # two files and the manifest; a source
+    assert report["pages"][0][0].startswith("/static/css/app.")

@@ -30,6 +30,7 @@ from django.contrib.staticfiles.finders import BaseFinder, get_finders
 from django.core.management.base import CommandError
 
 from assetbuild.compiler.config import Config, Defaults, SourceDir, load_config
+from assetbuild.compiler.integrations import state_beside
 from assetbuild.errors import (
     BuildError,
     ConfigError,
@@ -176,19 +177,9 @@ def _dotted(thing: object) -> str:
 
 
 def state_directory(output: Path) -> Path:
-    """Where the build keeps its history, lock and cache: ``ASSETBUILD_STATE``, else beside
-    ``STATIC_ROOT`` (``/app/staticfiles`` -> ``/app/.staticfiles.assetbuild``)."""
+    """``ASSETBUILD_STATE``, else beside ``STATIC_ROOT`` (``/app/.staticfiles.assetbuild``)."""
     configured = getattr(settings, "ASSETBUILD_STATE", None)
-    if not configured:
-        return output.parent / f".{output.name}.assetbuild"
-    state = Path(os.path.abspath(configured))
-    if state == output or state.is_relative_to(output):
-        raise ConfigError(
-            f"{state} is inside STATIC_ROOT ({output}), whose files are served; put it beside "
-            "STATIC_ROOT, or leave ASSETBUILD_STATE unset",
-            key="ASSETBUILD_STATE",
-        )
-    return state
+    return state_beside(output, configured, release_named="STATIC_ROOT")
 
 
 def load(*, output: Path | None = None) -> Config:
