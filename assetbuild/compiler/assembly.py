@@ -2,6 +2,9 @@
 
 config -> sources -> plan -> documents -> modules -> order -> staged outputs -> release
 
+With ``entries``, documents and modules are read together from the entry points outward, and the
+plan is narrowed to what they reach before anything is staged.
+
 Owns: the order of the phases, the one log they all report to, and where a failed build stops:
 every phase that finds an error ends the build there (``Log.check``), so a build that fails on
 its inputs (config, unreadable sources, missing references, cycles, budgets) raises before the
@@ -23,10 +26,10 @@ from assetbuild.compiler.config import Config
 from assetbuild.compiler.documents import Bundle, Document
 from assetbuild.compiler.globs import compile_glob
 from assetbuild.compiler.graph import dependency_order
-from assetbuild.compiler.module_graph import module_graph
-from assetbuild.compiler.plan import Plan, check_names, make_plan
+from assetbuild.compiler.module_graph import ModuleGraph, module_graph
+from assetbuild.compiler.plan import Plan, check_names, entry_points, make_plan
 from assetbuild.compiler.problems import Log
-from assetbuild.compiler.reader import Reader, read_documents
+from assetbuild.compiler.reader import Reader, read_documents, read_reachable
 from assetbuild.compiler.references import Resolver
 from assetbuild.compiler.release import Output, Published, Release
 from assetbuild.compiler.sources import Shadowed, SourceTree, collect
@@ -83,15 +86,24 @@ def prepare(config: Config, cache: BuildCache | None = None, *, jobs: int = 1) -
     tree = collect(config.sources, map(compile_glob, config.exclude), skip, log)
     plan = make_plan(config, tree)
     check_names(config, plan)
+    entries = entry_points(config, plan)
     chains = filter_chains(plan, config)
     resolver = Resolver(
         plan.assets, config.url, bundle_inputs=plan.bundle_inputs, unpublished=tree.excluded
     )
-    reader = Reader(tree, plan, resolver, chains, config.on_missing, log, cache, config.sources)
-    documents = read_documents(reader, jobs)
-    read = time.perf_counter()
+    policy = config.missing_policy
+    reader = Reader(tree, plan, resolver, chains, policy, log, cache, config.sources)
     globs = tuple(map(compile_glob, config.modules))
-    imports = module_graph(plan, resolver, globs, config.importmap or {}, config.on_missing, log)
+    graph = ModuleGraph(plan, resolver, globs, config.importmap or {}, policy, log)
+    if entries is None:  # every file is published: read them all, then the modules
+        documents = read_documents(reader, jobs)
+        read = time.perf_counter()
+        imports = module_graph(graph)
+    else:  # only what the entry points reach: modules are read as they are reached
+        documents, reached = read_reachable(reader, graph, entries)
+        read = time.perf_counter()
+        imports = graph.imports()
+        plan = plan.only(reached)
     modules = time.perf_counter()
     order = dependency_order({name: doc.dependencies for name, doc in documents.items()})
     log.report_all(order.cycle_problems(lambda name: str(plan.assets[name].inputs[0].file)))

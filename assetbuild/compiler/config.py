@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args
 
+from assetbuild.compiler.globs import compile_glob
 from assetbuild.compiler.sizes import MEASURES, Budget, parse_size
 from assetbuild.errors import ConfigError
 from assetbuild.manifest import unsafe_path_reason
@@ -41,6 +42,7 @@ _KEYS = {
     "exclude",
     "compress",
     "on_missing",
+    "entries",
     "modules",
     "bundles",
     "importmap",
@@ -125,6 +127,22 @@ class Defaults:
 
 
 @dataclass(frozen=True)
+class MissingPolicy:
+    """What a miss does, by the logical path of the file that holds the reference: the first
+    glob (in the order written) that matches it decides, else ``default``. First match, not
+    most specific: a rule a reader of the config can apply in their head, top to bottom."""
+
+    default: OnMissing = "error"
+    by_glob: tuple[tuple[str, OnMissing], ...] = ()  # (glob, what a miss does), in file order
+
+    def for_file(self, logical_path: str) -> OnMissing:
+        for pattern, choice in self.by_glob:
+            if compile_glob(pattern).matches(logical_path):
+                return choice
+        return self.default
+
+
+@dataclass(frozen=True)
 class Config:
     file: Path  # the config file read (or, with Defaults and no file, where it would be)
     sources: tuple[SourceDir, ...]  # the load path: a logical path comes from the first that has it
@@ -132,7 +150,11 @@ class Config:
     url: str
     exclude: tuple[str, ...] = ()
     compress: tuple[str, ...] = ENCODINGS
-    on_missing: OnMissing = "error"
+    on_missing: OnMissing = "error"  # the default; a table's "default" key
+    # A table's other keys: globs of the referencing file -> what a miss in it does, in file order.
+    on_missing_by_glob: tuple[tuple[str, OnMissing], ...] = ()
+    # Globs of logical paths published with all they reference or import; None: every file.
+    entries: tuple[str, ...] | None = None
     modules: tuple[str, ...] = ()
     bundles: tuple[BundleSpec, ...] = ()
     importmap: Mapping[str, str] | None = None
@@ -145,6 +167,10 @@ class Config:
     # Modules imported before the build, so that a project can register its own webassets
     # filters (webassets.filter.register_filter) by name.
     filter_modules: tuple[str, ...] = ()
+
+    @property
+    def missing_policy(self) -> MissingPolicy:
+        return MissingPolicy(self.on_missing, self.on_missing_by_glob)
 
 
 def find_config_file(explicit: Path | None, cwd: Path) -> tuple[Path, bool]:
@@ -307,6 +333,7 @@ class _Validator:
                 "directory; give the bookkeeping a directory of its own",
                 key="state",
             )
+        on_missing, on_missing_by_glob = self.on_missing(table)
         return Config(
             file=self.path,
             sources=sources,
@@ -314,7 +341,9 @@ class _Validator:
             url=self.url(table, defaults),
             exclude=exclude,
             compress=self.compress(table),
-            on_missing=self.choice(table, "on_missing", ON_MISSING, "error"),
+            on_missing=on_missing,
+            on_missing_by_glob=on_missing_by_glob,
+            entries=self.entries(table),
             modules=self.patterns(table, "modules"),
             bundles=self.bundles(table),
             importmap=self.importmap(table),
@@ -485,6 +514,42 @@ class _Validator:
                 "and stay inside it",
             )
 
+    def on_missing(
+        self, table: dict[str, Any]
+    ) -> tuple[OnMissing, tuple[tuple[str, OnMissing], ...]]:
+        """``on_missing`` as a value (every file) or a table: ``default`` (else "error") and
+        globs of the referencing file's logical path, kept in the order written."""
+        raw = table.get("on_missing", "error")
+        if not isinstance(raw, dict):
+            return self.choice(table, "on_missing", ON_MISSING, "error"), ()
+        default = self.choice(raw, "default", ON_MISSING, "error", key="on_missing.default")
+        rules: list[tuple[str, OnMissing]] = []
+        for pattern in raw:
+            if pattern == "default":
+                continue
+            key = f'on_missing."{pattern}"'
+            if not pattern:
+                raise self.fail(
+                    key, 'an empty glob matches no file; use a glob such as "vendor/**"'
+                )
+            self.relative(pattern, key)
+            rules.append((pattern, self.choice(raw, pattern, ON_MISSING, "error", key=key)))
+        return default, tuple(rules)
+
+    def entries(self, table: dict[str, Any]) -> tuple[str, ...] | None:
+        """``entries``, or None when it is not set (every file is published). An empty list is
+        allowed: then only the bundles and the assets other keys name are published."""
+        if "entries" not in table:
+            return None
+        raw = table["entries"]
+        if not isinstance(raw, list) or not all(isinstance(p, str) and p for p in raw):
+            raise self.fail(
+                "entries",
+                'must be a list of globs of logical paths, e.g. ["css/app.css", "img/**"] '
+                "(leave it out to publish every file)",
+            )
+        return self.patterns(table, "entries")
+
     def compress(self, table: dict[str, Any]) -> tuple[str, ...]:
         raw = table.get("compress", list(ENCODINGS))
         if not isinstance(raw, list) or not all(isinstance(e, str) for e in raw):
@@ -496,14 +561,25 @@ class _Validator:
                 )
         return tuple(e for e in ENCODINGS if e in raw)
 
-    def choice(self, table: dict[str, Any], key: str, allowed: tuple[_T, ...], default: _T) -> _T:
-        """The value of ``key``, which must be one of ``allowed``: the member of ``allowed`` it
-        equals is returned, so the result has the type of the closed set without a cast."""
-        raw = table.get(key, default)
+    def choice(
+        self,
+        table: dict[str, Any],
+        name: str,
+        allowed: tuple[_T, ...],
+        default: _T,
+        *,
+        key: str | None = None,
+    ) -> _T:
+        """The value of ``name`` in ``table``, which must be one of ``allowed``: the member of
+        ``allowed`` it equals is returned, so the result has the type of the closed set without
+        a cast. ``key``: how a message names it (default: ``name``)."""
+        raw = table.get(name, default)
         for choice in allowed:
             if raw == choice:
                 return choice
-        raise self.fail(key, f"must be one of {', '.join(repr(a) for a in allowed)}, not {raw!r}")
+        raise self.fail(
+            key or name, f"must be one of {', '.join(repr(a) for a in allowed)}, not {raw!r}"
+        )
 
     def bundles(self, table: dict[str, Any]) -> tuple[BundleSpec, ...]:
         raw = table.get("bundles", {})

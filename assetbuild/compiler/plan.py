@@ -3,9 +3,10 @@
 Owns: matching bundle input globs against the load path (in order, first occurrence wins), the
 rules a bundle's inputs must follow, what is published on its own (every source file that is
 not a bundle input, and the inputs of a bundle with ``keep_inputs``), which assets also get a
-plain (unfingerprinted) copy, and the check that every config key naming an asset names one of
-the plan.
-Must not: read file contents or resolve references.
+plain (unfingerprinted) copy, the check that every config key naming an asset names one of
+the plan, and, with ``entries``, where reaching starts (the entry points) and the plan narrowed
+to what was reached.
+Must not: read file contents or resolve references (reading follows them from the entry points).
 """
 
 from __future__ import annotations
@@ -52,6 +53,46 @@ class Plan:
     assets: Mapping[str, Asset]  # logical path -> asset, sorted
     bundle_inputs: Mapping[str, str]  # input logical path -> the (first) bundle that takes it
     plain: tuple[str, ...] = ()  # assets also published under their own name, sorted
+
+    def only(self, reached: set[str] | frozenset[str]) -> Plan:
+        """The plan with only the ``reached`` assets: what a build with ``entries`` publishes."""
+        assets = {name: asset for name, asset in self.assets.items() if name in reached}
+        return Plan(assets, self.bundle_inputs, tuple(n for n in self.plain if n in reached))
+
+
+def entry_points(config: Config, plan: Plan) -> tuple[str, ...] | None:
+    """Where reaching starts when ``entries`` is set (None: every asset is published), sorted.
+
+    The assets the ``entries`` globs match, every bundle (and the inputs a bundle keeps), and
+    every asset another key names (``plain``, ``[aliases]`` and ``[importmap]`` targets,
+    ``budgets``): each of those says the asset must be in the release, so it is an entry point
+    too rather than an error when nothing references it. Run after ``check_names``, so that
+    every name is an asset of the plan. A glob that matches no asset is a ``ConfigError``.
+    """
+    if config.entries is None:
+        return None
+    chosen: set[str] = set()
+    for pattern in config.entries:
+        glob = compile_glob(pattern)
+        matched = [name for name in plan.assets if glob.matches(name)]
+        if not matched:
+            raise ConfigError(
+                f"{pattern!r} matches no asset of the release; use a logical path (a file's "
+                "path under source that is not excluded nor only a bundle input, or a bundle's "
+                "key) or a glob of them, or remove it",
+                file=config.file,
+                key="entries",
+            )
+        chosen.update(matched)
+    for spec in config.bundles:
+        chosen.add(spec.name)
+        if spec.keep_inputs:
+            chosen.update(s.logical_path for s in plan.assets[spec.name].inputs)
+    chosen.update(plan.plain)
+    chosen.update(config.aliases.values())
+    chosen.update((config.importmap or {}).values())
+    chosen.update(config.budgets)
+    return tuple(sorted(name for name in chosen if name in plan.assets))
 
 
 def make_plan(config: Config, tree: SourceTree) -> Plan:

@@ -33,8 +33,9 @@ from assetbuild.compiler import workers
 from assetbuild.compiler.bundles import FilterChain, Filtered, Scope, tool_identity
 from assetbuild.compiler.cache import BuildCache, output_key
 from assetbuild.compiler.compress import ALREADY_COMPRESSED
-from assetbuild.compiler.config import OnMissing, SourceDir
+from assetbuild.compiler.config import MissingPolicy, SourceDir
 from assetbuild.compiler.documents import Bundle, Document, Link, Piece, Standalone
+from assetbuild.compiler.module_graph import ModuleGraph
 from assetbuild.compiler.plan import SCRIPTS, STYLESHEETS, Asset, AssetKind, Plan
 from assetbuild.compiler.problems import Log
 from assetbuild.compiler.references import Resolution, Resolver
@@ -123,6 +124,49 @@ def read_documents(reader: Reader, jobs: int) -> dict[str, Document]:
     return documents
 
 
+def read_reachable(
+    reader: Reader, graph: ModuleGraph, entries: tuple[str, ...]
+) -> tuple[dict[str, Document], frozenset[str]]:
+    """The reading phase of a build with ``entries``: from the entry points outward, each
+    reached stylesheet and script read, each reached module's imports read, and what they
+    reference or import reached in turn. Returns the documents (in the plan's order) and the
+    logical paths reached, which are what the release publishes.
+
+    A file never reached is never opened: a vendored demo's broken reference, or a file that
+    cannot be read, outside the reach of the entry points does not fail the build. Reached in
+    waves, each in logical-path order, so problems come in the same order at every build.
+    """
+    plan = reader.plan
+    reached = set(entries)
+    modules = {name for name in entries if graph.is_module(name)}
+    read: set[str] = set()
+    visited: set[str] = set()  # the modules whose imports were read
+    documents: dict[str, Document] = {}
+    wave = sorted(reached)
+    while wave:
+        found: set[str] = set()
+        for name in wave:
+            asset = plan.assets[name]
+            if name not in read:
+                read.add(name)
+                document = reader.read(asset) if asset.kind != "file" else None
+                if document is not None:
+                    documents[name] = document
+                    found.update(document.dependencies)
+            if name in modules and name not in visited:
+                visited.add(name)
+                imported = graph.visit(name)
+                modules.update(imported)  # a file a module imports is a module too
+                found.update(imported)
+        new = found - reached
+        reached |= new
+        modules.update(name for name in new if graph.is_module(name))
+        # A file reached before a module imported it is read again, as a module, next wave.
+        wave = sorted(new | (modules - visited))
+    reader.finish()
+    return {name: documents[name] for name in plan.assets if name in documents}, frozenset(reached)
+
+
 class Reader:
     """Reads one asset at a time into a document, reporting what is wrong to ``log``."""
 
@@ -132,7 +176,7 @@ class Reader:
         plan: Plan,
         resolver: Resolver,
         chains: Mapping[str, FilterChain],
-        on_missing: OnMissing,
+        on_missing: MissingPolicy,
         log: Log,
         cache: BuildCache | None = None,
         sources: Sequence[SourceDir] = (),
@@ -568,8 +612,7 @@ class Reader:
                 )
             )
             return Link(ref, resolution, drop=True)
-        severity: Severity = "error" if self.on_missing == "error" else "warning"
-        kept = "" if severity == "error" else '; kept as written (on_missing = "warn")'
+        severity, kept = self._severity(name)
         self.log.report(
             Problem(f"{ref.url} {written} {resolution.miss}{kept}", name, None, None, severity)
         )
@@ -602,8 +645,7 @@ class Reader:
                 )
             )
             return Link(ref, resolution, drop=True)
-        severity: Severity = "error" if self.on_missing == "error" else "warning"
-        kept = "" if severity == "error" else '; kept as written (on_missing = "warn")'
+        severity, kept = self._severity(source.logical_path)
         self.log.report(
             Problem(
                 f"{ref.url} {resolution.miss}{kept}",
@@ -614,6 +656,12 @@ class Reader:
             )
         )
         return Link(ref, resolution)
+
+    def _severity(self, referrer: str) -> tuple[Severity, str]:
+        """What a miss in the file at logical path ``referrer`` is, and what its message adds."""
+        if self.on_missing.for_file(referrer) == "error":
+            return "error", ""
+        return "warning", '; kept as written (on_missing = "warn")'
 
 
 def _references(text: str, kind: AssetKind) -> list[Reference]:

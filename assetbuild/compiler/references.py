@@ -2,7 +2,8 @@
 
 Owns: which URLs are local (not ``data:``, not a scheme, not ``//host``, not ``#id``), how a
 relative or ``/``-absolute URL maps to a logical path, containment (nothing resolves above the
-source directories), the wording of a miss (with a case-only or bundle-input hint), and the
+source directories; a URL that climbs above the release's root says so, and what a browser
+would request instead), the wording of a miss (with a case-only or bundle-input hint), and the
 relative, percent-encoded URL that replaces a reference in the release.
 Must not: read files or know CSS syntax; the scanners find references, this module places them.
 """
@@ -66,7 +67,9 @@ class Resolver:
             candidate = posixpath.normpath(path[len(self.prefix_path) :])
         else:
             candidate = posixpath.normpath(posixpath.join(posixpath.dirname(base), path))
-        if candidate == ".." or candidate.startswith("../") or candidate.startswith("/"):
+        if candidate == ".." or candidate.startswith("../"):
+            return Resolution(suffix=suffix, miss=self._climbs(path, base, candidate))
+        if candidate.startswith("/"):
             return Resolution(
                 suffix=suffix,
                 miss="resolves outside the source directories; refused: copy the file into a source directory",
@@ -76,6 +79,27 @@ class Resolver:
         if candidate in self.published:
             return Resolution(target=candidate, suffix=suffix)
         return Resolution(suffix=suffix, miss=self._why_missing(candidate))
+
+    def _climbs(self, path: str, base: str, candidate: str) -> str:
+        """The miss of a URL whose ``..`` segments climb above the release's root.
+
+        A browser resolves it against the page's URL and clamps ``..`` at the host's root
+        (RFC 3986 section 5.2.4), so it would ask the app, not this release, for what follows:
+        the typical cause is one ``../`` too many in a file that moved up a directory.
+        """
+        above = candidate.split("/").count("..")
+        start = self.prefix_path if path.startswith("/") else self.prefix_path + base
+        requested = posixpath.normpath(posixpath.join(posixpath.dirname(start), path))
+        requested = "/" + requested.lstrip("/")  # normpath keeps a leading "//"
+        depth = posixpath.dirname(base).count("/") + 1 if posixpath.dirname(base) else 0
+        where = "" if path.startswith("/") else f" ({base} is {depth} level(s) down)"
+        return (
+            f"climbs {above} level(s) above the release's root{where}: a browser would "
+            f"request {requested} (it stops '..' at the host's root), outside "
+            f"{self.prefix_path}, so not a file of this release; refused (it resolves outside "
+            "the source directories): drop the extra '../' or copy the file into a source "
+            "directory"
+        )
 
     def _why_missing(self, candidate: str) -> str:
         if candidate in self.bundle_inputs:

@@ -28,6 +28,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assetbuild.compiler.config import _KEYS, Config, load_config
+from assetbuild.compiler.globs import compile_glob
 from assetbuild.compiler.migrate import toml_string
 from assetbuild.errors import ConfigError
 
@@ -136,6 +137,12 @@ SOURCE_TABLE = st.fixed_dictionaries(
         "extra": VALUES,
     },
 )
+# ``on_missing`` as a table: "default" and globs of the referencing file, any of them bad.
+ON_MISSING_TABLE = st.dictionaries(
+    st.just("default") | PATH_LIKE,
+    st.sampled_from(["error", "warn", "ignore"]) | VALUES,
+    max_size=3,
+)
 SHAPED = st.fixed_dictionaries(
     {
         "source": st.just("static") | PATH_LIKE | st.lists(PATH_LIKE | SOURCE_TABLE, max_size=3),
@@ -145,7 +152,8 @@ SHAPED = st.fixed_dictionaries(
         "url": PATH_LIKE | VALUES,
         "exclude": st.lists(PATH_LIKE, max_size=3) | VALUES,
         "compress": st.lists(st.sampled_from(["gzip", "br", "zstd", ""]), max_size=3) | VALUES,
-        "on_missing": st.sampled_from(["error", "warn", "ignore"]) | VALUES,
+        "on_missing": st.sampled_from(["error", "warn", "ignore"]) | ON_MISSING_TABLE | VALUES,
+        "entries": st.lists(PATH_LIKE, max_size=3) | VALUES,
         "modules": st.lists(PATH_LIKE, max_size=3) | VALUES,
         "bundles": st.dictionaries(
             st.sampled_from(["css/app.css", "js/app.js", "app.txt", "/x.css", "../x.js"])
@@ -268,6 +276,10 @@ def source_relative_strings(config: Config) -> Iterator[tuple[str, str]]:
         yield f'importmap."{specifier}"', target
     for pattern in config.plain:
         yield "plain", pattern
+    for pattern in config.entries or ():
+        yield "entries", pattern
+    for pattern, _ in config.on_missing_by_glob:
+        yield f'on_missing."{pattern}"', pattern
     for alias, target in config.aliases.items():
         yield f'aliases."{alias}"', alias
         yield f'aliases."{alias}"', target
@@ -402,3 +414,32 @@ def test_an_output_path_with_a_nul_character_is_a_config_error(tmp_path: Path) -
     (tmp_path / "assetbuild.toml").write_text('source = "static"\noutput = "o\\u0000x"\n')
     with pytest.raises(ConfigError, match="output"):
         load_config(tmp_path / "assetbuild.toml", cwd=tmp_path, environ={})
+
+
+@EXAMPLES
+@given(document=SHAPED, nested=st.booleans())
+def test_entries_and_an_on_missing_table_load_as_written_or_are_a_config_error(
+    scratch: Path, document: dict[str, Any], nested: bool
+) -> None:
+    """``entries`` loads as the list written (None when left out); ``on_missing`` as a table
+    keeps its globs in the order written, "default" apart (else "error"), and every file gets
+    the value of the first glob that matches it. A value other than "error" or "warn" never loads."""
+    with Directory(scratch) as directory:
+        loaded = load(directory, *emitted(document, nested))
+        if isinstance(loaded, ConfigError):
+            return
+        written = document.get("entries")
+        assert loaded.entries == (None if written is None else tuple(written))
+        raw = document.get("on_missing", "error")
+        if not isinstance(raw, dict):
+            assert (loaded.on_missing, loaded.on_missing_by_glob) == (raw, ())
+            return
+        assert loaded.on_missing == raw.get("default", "error")
+        rules = [(glob, value) for glob, value in raw.items() if glob != "default"]
+        assert list(loaded.on_missing_by_glob) == rules
+        policy = loaded.missing_policy
+        for glob, value in rules:
+            if compile_glob(glob).matches(glob):  # the glob read as a logical path
+                first = next(v for g, v in rules if compile_glob(g).matches(glob))
+                assert policy.for_file(glob) == first
+            assert value in ("error", "warn")

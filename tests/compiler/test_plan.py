@@ -6,7 +6,7 @@ import pytest
 
 from assetbuild.compiler.config import load_config
 from assetbuild.compiler.globs import compile_glob
-from assetbuild.compiler.plan import Plan, check_names, make_plan
+from assetbuild.compiler.plan import Plan, check_names, entry_points, make_plan
 from assetbuild.compiler.sources import collect
 from assetbuild.errors import ConfigError
 from tests.conftest import write
@@ -213,3 +213,51 @@ def test_an_alias_that_cannot_be_resolved_is_a_config_error_naming_it(
         )
     assert caught.value.key == key
     assert words in str(caught.value)
+
+
+def entries_for(tmp_path: Path, keys: str) -> tuple[str, ...] | None:
+    names = ("css/a.css", "css/b.css", "img/i.png", "img/j.png", "js/m.js", "t.txt")
+    files: dict[str, str | bytes] = dict.fromkeys(names, "x")
+    plan = plan_for(tmp_path, keys, files)
+    config = load_config(cwd=tmp_path, environ={})
+    check_names(config, plan)
+    return entry_points(config, plan)
+
+
+def test_without_entries_there_are_no_entry_points_and_every_asset_is_published(
+    tmp_path: Path,
+) -> None:
+    assert entries_for(tmp_path, "") is None
+
+
+def test_entry_points_are_the_entries_the_bundles_and_every_asset_another_key_names(
+    tmp_path: Path,
+) -> None:
+    keys = (
+        'entries = ["img/*.png"]\nplain = ["t.txt"]\n[aliases]\nhome = "css/b.css"\n'
+        '[importmap]\nm = "js/m.js"\n[bundles."css/all.css"]\ninputs = ["css/a.css"]\n'
+    )
+    assert entries_for(tmp_path, keys) == (
+        "css/all.css",
+        "css/b.css",
+        "img/i.png",
+        "img/j.png",
+        "js/m.js",
+        "t.txt",
+    )
+
+
+def test_an_entries_glob_that_matches_no_asset_is_a_config_error_naming_entries(
+    tmp_path: Path,
+) -> None:
+    # css/a.css is only a bundle input: not an asset of the release on its own.
+    keys = 'entries = ["css/a.css"]\n[bundles]\n"css/all.css" = ["css/a.css"]\n'
+    with pytest.raises(ConfigError, match="entries: 'css/a.css' matches no asset of the release"):
+        entries_for(tmp_path, keys)
+
+
+def test_a_narrowed_plan_keeps_only_what_was_reached(tmp_path: Path) -> None:
+    plan = plan_for(tmp_path, 'plain = ["t.txt", "css/a.css"]\n', {"css/a.css": "", "t.txt": ""})
+    narrowed = plan.only(frozenset({"t.txt"}))
+    assert list(narrowed.assets) == ["t.txt"]
+    assert narrowed.plain == ("t.txt",)

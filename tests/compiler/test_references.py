@@ -106,3 +106,23 @@ def test_a_rewritten_url_is_relative_and_percent_encoded(
     source: str, target: str, suffix: str, expected: str
 ) -> None:
     assert relative_url(source, target, suffix) == expected
+
+
+def test_a_reference_one_dot_dot_too_many_says_it_climbs_above_the_root_and_what_a_browser_asks() -> (
+    None
+):
+    resolution = Resolver({"base/x.png"}, "/static/").resolve(
+        "../../../base/x.png", "css/vendor/a.css"
+    )
+    assert resolution.target is None
+    assert resolution.miss is not None
+    assert resolution.miss.startswith(
+        "climbs 1 level(s) above the release's root (css/vendor/a.css is 2 level(s) down): "
+        "a browser would request /base/x.png (it stops '..' at the host's root), outside /static/"
+    )
+
+
+def test_climbing_far_above_the_host_is_clamped_at_its_root_in_the_message() -> None:
+    miss = Resolver(set(), "/static/").resolve("../../../../../x.png?v=1", "a.css").miss
+    assert miss is not None
+    assert "climbs 5 level(s)" in miss and "would request /x.png " in miss
