@@ -1,8 +1,9 @@
 """The build cache: what an earlier build learnt about each unchanged source file.
 
-Owns: the cache's content and its JSON form (``.assetbuild/cache.json`` in the release, written
-by ``release.Session.commit``), and the rule for trusting it. For each file published on its own
-it records the file's ``Signature`` (size, mtime, ctime, inode, device) and, from the build that
+Owns: the cache's content and its JSON form (``cache.json`` in the release's state directory,
+beside the release, written by ``release.Session.commit``), and the rule for trusting it. For
+each file published on its own it records the file's ``Signature`` (size, mtime, ctime, inode,
+device) as a stamp (see Privacy) and, from the build that
 read it: the references found in it (or that it has none), and the fingerprint of what was
 published for it together with a key of everything else that output depended on (the release
 paths its references were rewritten to). A later build that finds the same signature, the same
@@ -29,6 +30,12 @@ path, so that a directory shared between checkouts and machines could hold these
 they are. Beside them, the digests of source files by signature (trusted by the rule above), so
 that the digests a key needs are not all read again at each build.
 
+Privacy: the cache holds nothing about the build machine (contract, section 4): no absolute
+path, and no signature as it is. A signature is stored only as its stamp, an HMAC-SHA256 of its
+fields under the cache's own random ``salt`` (made by the first build, kept by the next ones),
+so a build can tell an unchanged file by it, and no one can read a size, time, inode or device
+back out of it, nor test a guess of one without guessing all five to the nanosecond.
+
 Must not: read source files or write anything (``release`` writes the bytes ``dumps`` gives),
 or decide what is built; it only answers whether a result is known.
 """
@@ -36,8 +43,10 @@ or decide what is built; it only answers whether a result is known.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
+import secrets
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -53,7 +62,7 @@ from assetbuild.compiler.scan.reference import REFERENCE_KINDS, Reference, Scan
 from assetbuild.compiler.stable_reads import Signature
 
 FILENAME = "cache.json"  # inside the release's bookkeeping directory
-FORMAT = 1  # bump when what a record means changes
+FORMAT = 2  # bump when what a record means changes (2: signatures as salted stamps)
 # What made the recorded outputs: another version of any of these may make other bytes.
 MADE_BY = {"assetbuild": __version__, "rcssmin": rcssmin.__version__, "rjsmin": rjsmin.__version__}
 RACY_SECONDS = 2  # covers the 2-second mtimes of FAT and the coarse clocks of others
@@ -73,7 +82,10 @@ class BuildCache:
         records: dict[str, dict[str, Any]] | None = None,
         filtered: dict[str, Any] | None = None,
         digests: dict[str, Any] | None = None,
+        salt: bytes | None = None,
     ) -> None:
+        # Kept from build to build: a new salt makes every stamp new, and every record useless.
+        self._salt = secrets.token_bytes(SALT_BYTES) if salt is None else salt
         self._old = records or {}
         self._new: dict[str, dict[str, Any]] = {}
         self._old_filtered = filtered or {}
@@ -99,11 +111,14 @@ class BuildCache:
             or not isinstance(document.get("files"), dict)
         ):
             return cls()
-        filtered, digests = document.get("filtered"), document.get("digests")
+        filtered, digests, salt = (document.get(k) for k in ("filtered", "digests", "salt"))
+        if not (isinstance(salt, str) and _SALT.fullmatch(salt)):
+            return cls()  # no stamp could be recognised
         return cls(
             document["files"],
             filtered if isinstance(filtered, dict) else None,
             digests if isinstance(digests, dict) else None,
+            bytes.fromhex(salt),
         )
 
     # -- lookups ------------------------------------------------------------------------------
@@ -170,15 +185,14 @@ class BuildCache:
         """The SHA-256 recorded for a source file (by its logical path, or another name that
         says which file) with this signature."""
         recorded = self._old_digests.get(name)
-        if (
-            not isinstance(recorded, list)
-            or recorded[:-1] != list(_fields(signature))
-            or not isinstance(recorded[-1], str)
-        ):
+        if not isinstance(recorded, list) or len(recorded) != 2:
+            return None
+        stamp, digest = recorded
+        if stamp != self._stamp(signature) or not isinstance(digest, str):
             return None
         with self._mutex:
             self._new_digests[name] = recorded
-        return recorded[-1]
+        return digest
 
     # -- records of this build ----------------------------------------------------------------
 
@@ -198,7 +212,7 @@ class BuildCache:
     def record_digest(self, name: str, signature: Signature, digest: str) -> None:
         if trustworthy(signature):
             with self._mutex:
-                self._new_digests[name] = [*_fields(signature), digest]
+                self._new_digests[name] = [self._stamp(signature), digest]
 
     def record_scan(self, logical_path: str, signature: Signature, scan: Scan) -> None:
         self._put(
@@ -234,6 +248,7 @@ class BuildCache:
             filtered = dict(self._new_filtered)
             digests = dict(self._new_digests)
         document = {
+            "salt": self._salt.hex(),
             "format": FORMAT,
             "made_by": MADE_BY,
             "files": files,
@@ -246,10 +261,16 @@ class BuildCache:
 
     def _record(self, logical_path: str, signature: Signature | None) -> dict[str, Any] | None:
         record = self._old.get(logical_path)
-        stamp = None if signature is None else list(_fields(signature))
+        stamp = None if signature is None else self._stamp(signature)
         if not isinstance(record, dict) or record.get("signature") != stamp:
             return None
         return record
+
+    def _stamp(self, signature: Signature) -> str:
+        """What the cache stores of a signature: equal for equal signatures, and nothing of
+        the machine readable from it (see Privacy in the module's docstring)."""
+        fields = json.dumps(list(_fields(signature)), separators=(",", ":")).encode("ascii")
+        return hmac.new(self._salt, fields, hashlib.sha256).hexdigest()[:32]
 
     def _keep(self, logical_path: str, record: dict[str, Any], keys: Sequence[str]) -> None:
         with self._mutex:
@@ -263,7 +284,7 @@ class BuildCache:
         elif not trustworthy(signature):
             return
         else:
-            stamp = list(_fields(signature))
+            stamp = self._stamp(signature)
         with self._mutex:
             kept = self._new.get(logical_path)
             if kept is None or kept.get("signature") != stamp:
@@ -278,6 +299,8 @@ def trustworthy(signature: Signature, now_ns: int | None = None) -> bool:
     return now - max(signature.mtime_ns, signature.ctime_ns) > RACY_SECONDS * 1_000_000_000
 
 
+SALT_BYTES = 32
+_SALT = re.compile(f"[0-9a-f]{{{SALT_BYTES * 2}}}")
 _DIGEST = re.compile(f"[0-9a-f]{{{DIGEST_LENGTH}}}")
 _REFERENCE_TYPES = (str, str, int, int, int, int, str, int, int)  # the fields of a Reference
 

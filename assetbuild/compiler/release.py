@@ -7,9 +7,12 @@ manifest history that ``clean`` keeps by, the atomic replacement of ``manifest.j
 last), the lock that serializes builds into one release, and ``clean``.
 Must not: decide what goes into a release; it is handed finished outputs.
 
-Layout of the bookkeeping, in the state directory: by default ``.assetbuild/`` inside the
-release, so that it travels with it; an integration may put it elsewhere (``Config.state``), so
-that a server that hands out the whole release directory hands out none of it. ``lock``
+Layout of the bookkeeping, in the state directory: by default beside the release, never in it
+(``state_beside``: ``build/static`` -> ``build/.static.assetbuild``), so that a server that hands
+out the whole release directory (WhiteNoise, nginx) hands out none of it; an integration or the
+user may put it elsewhere (``Config.state``). A release that an older build left with its
+bookkeeping inside, in ``.assetbuild/``, has its history moved to the state directory the first
+time it is locked (``_adopt_legacy``), and that directory removed. ``lock``
 (flock), ``history`` (one manifest digest per build, oldest first) and
 ``manifests/<digest>.json`` (each manifest, plus the encodings that build tried, so a rebuild
 knows a missing ``.gz`` was not worth writing rather than never tried), and ``cache.json`` (the
@@ -24,6 +27,7 @@ import hashlib
 import itertools
 import json
 import os
+import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -37,7 +41,18 @@ from assetbuild.compiler.fingerprint import Fingerprint
 from assetbuild.errors import ManifestError, ReleaseError
 from assetbuild.manifest import FILENAME, Entry, Manifest, dumps, loads
 
-STATE_DIR = ".assetbuild"
+# Where builds before 0.x kept the bookkeeping: inside the release, where a server reached it.
+LEGACY_STATE_DIR = ".assetbuild"
+
+
+def state_beside(directory: Path) -> Path:
+    """The default state directory of the release ``directory``: its sibling
+    ``.<name>.assetbuild``, outside every URL the release is served under, and unique to it (two
+    releases in one parent directory get two)."""
+    # Absolute first: "." or "build/static/" must still name the release directory's parent.
+    directory = Path(os.path.abspath(directory))
+    return directory.parent / f".{directory.name}.assetbuild"
+
 
 try:  # POSIX; on Windows builds are not serialized (documented)
     import fcntl
@@ -70,8 +85,7 @@ class Published:
 class Release:
     def __init__(self, directory: Path, state: Path | None = None):
         self.directory = directory
-        # The bookkeeping; None keeps it inside the release, where it always was.
-        self.state = directory / STATE_DIR if state is None else state
+        self.state = state_beside(directory) if state is None else state
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
@@ -170,11 +184,33 @@ class Release:
         try:
             if fcntl is not None:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            self._adopt_legacy()
             yield
         except OSError as exc:
             raise ReleaseError(_explain(exc, self.directory)) from None
         finally:
             handle.close()  # closing releases the lock
+
+    def _adopt_legacy(self) -> None:
+        """Move the history of an older build's ``.assetbuild/`` inside the release (the
+        manifests it kept, which ``clean`` keeps by) to the state directory, then remove that
+        directory: it held the build cache, with the sizes, times, inodes and devices of the
+        build machine's files, which anything serving the release would hand out."""
+        legacy = self.directory / LEGACY_STATE_DIR
+        if not legacy.is_dir() or os.path.realpath(legacy) == os.path.realpath(self.state):
+            return
+        old = _read_history(legacy / "history")
+        for digest in old:
+            source = legacy / "manifests" / f"{digest}.json"
+            if source.is_file() and not self._manifest_copy(digest).is_file():
+                self._replace(self._manifest_copy(digest), source.read_bytes())
+        current = self._history()
+        merged = [d for d in old if d not in current] + current
+        if merged != current:
+            self._replace(self.state / "history", "".join(f"{d}\n" for d in merged).encode())
+        # Only once everything it named is kept above: a build killed before this line
+        # finds the old directory again and adopts it again, with the same result.
+        shutil.rmtree(legacy)
 
     def _state_files(self) -> tuple[Path, ...]:
         """The bookkeeping files that every build keeps: the lock, the history, the cache."""
@@ -225,13 +261,7 @@ class Release:
             )
 
     def _history(self) -> list[str]:
-        try:
-            lines = (self.state / "history").read_text("ascii").split()
-        except (OSError, UnicodeDecodeError):
-            return []
-        return [
-            line for line in lines if len(line) == 64 and all(c in "0123456789abcdef" for c in line)
-        ]
+        return _read_history(self.state / "history")
 
     def _history_manifest(self, digest: str) -> Manifest | None:
         path = self._manifest_copy(digest)
@@ -473,6 +503,17 @@ def _write_temporary(directory: str, data: bytes) -> str:
     return temporary
 
 
+def _read_history(path: Path) -> list[str]:
+    """The manifest digests a history file lists, oldest first; none if it cannot be read."""
+    try:
+        lines = path.read_text("ascii").split()
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [
+        line for line in lines if len(line) == 64 and all(c in "0123456789abcdef" for c in line)
+    ]
+
+
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -486,4 +527,6 @@ def _explain(exc: OSError, directory: Path) -> str:
         errno.EPERM: "operation not permitted; make the release directory writable",
     }.get(exc.errno or 0, exc.strerror or str(exc))
     where = exc.filename or directory
+    if os.path.basename(where).startswith(".tmp-"):
+        where = os.path.dirname(where)  # a temporary name means nothing to the user; its place does
     return f"{where}: {reason} (the previous manifest is still in force)"

@@ -18,10 +18,19 @@ def manifest_not_cached(headers, path, url):
         headers["Cache-Control"] = "no-cache"
 
 
+class ReleaseFiles(WhiteNoise):
+    """WhiteNoise serves every file under root, dotfiles too; a release's dot-paths (an older
+    build's .assetbuild/, a killed build's .tmp-*) are not for the public."""
+
+    def add_file_to_dictionary(self, url, path, stat_cache=None):
+        if "/." not in url:
+            super().add_file_to_dictionary(url, path, stat_cache=stat_cache)
+
+
 app = Flask(__name__, static_folder=None)  # the release replaces Flask's own /static/ route
 app.config["ASSETBUILD_MANIFEST"] = RELEASE / "manifest.json"
 AssetBuild(app)
-app.wsgi_app = WhiteNoise(
+app.wsgi_app = ReleaseFiles(
     app.wsgi_app,
     root=RELEASE,
     prefix="/static/",

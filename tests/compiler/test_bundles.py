@@ -139,6 +139,6 @@ def test_webassets_cssrewrite_builds_the_sample_site_and_is_never_cached(
     assert "url(../img/bg." in css.replace("'", "").replace(" ", "")
     again = assembly.build(load_config(cwd=site, environ={}), use_cache=True)
     assert again.published.manifest == first.published.manifest
-    records = json.loads((site / "build/static/.assetbuild/cache.json").read_bytes())["files"]
+    records = json.loads((site / "build/.static.assetbuild/cache.json").read_bytes())["files"]
     assert "js/app.js" in records  # rjsmin only: cached
     assert "css/app.css" not in records  # a webassets filter: built every time

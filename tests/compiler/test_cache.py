@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -167,7 +168,7 @@ def test_without_the_cache_every_file_is_read_and_the_release_is_the_same(
 
 def test_an_unusable_cache_is_ignored(site: Path, tmp_path: Path) -> None:
     first = build(site)
-    cache_file = site / "build/static/.assetbuild/cache.json"
+    cache_file = site / "build/.static.assetbuild/cache.json"
     made_by = {"assetbuild": "0.0.0", "rcssmin": "1.0", "rjsmin": "1.0"}
     other = json.loads(cache_file.read_bytes()) | {"made_by": made_by}
     for damage in (b"{not json", json.dumps(other).encode()):
@@ -178,7 +179,7 @@ def test_an_unusable_cache_is_ignored(site: Path, tmp_path: Path) -> None:
 
 def test_files_changed_within_the_last_seconds_are_not_trusted(site: Path) -> None:
     build(site, trusting=False)  # every file of the fixture was just copied
-    records = json.loads((site / "build/static/.assetbuild/cache.json").read_bytes())["files"]
+    records = json.loads((site / "build/.static.assetbuild/cache.json").read_bytes())["files"]
     assert records == {}
 
 
@@ -187,7 +188,7 @@ def test_clean_keeps_the_cache(site: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "assetbuild", "clean", "--keep", "1"], cwd=site, check=True
     )
-    assert (site / "build/static/.assetbuild/cache.json").is_file()
+    assert (site / "build/.static.assetbuild/cache.json").is_file()
     assert set(build(site)["opened"]) == BUNDLE_INPUTS
 
 
@@ -264,7 +265,7 @@ def test_trust_needs_both_times_to_be_old_enough() -> None:
 
 def test_a_tampered_record_is_not_trusted(site: Path, tmp_path: Path) -> None:
     build(site)
-    cache_file = site / "build/static/.assetbuild/cache.json"
+    cache_file = site / "build/.static.assetbuild/cache.json"
     document = json.loads(cache_file.read_bytes())
     records = document["files"]
     records["img/logo.png"]["fingerprint"]["digest"] = "../../escape"
@@ -331,3 +332,50 @@ def test_a_digest_is_found_by_the_same_signature_and_only_a_trusted_one_is_kept(
     assert loaded.digest("css/a.css", signature()) == "ab" * 32
     assert loaded.digest("css/a.css", signature(size=6)) is None
     assert loaded.digest("css/new.css", signature(mtime_ns=time.time_ns())) is None
+
+
+def test_the_bookkeeping_holds_nothing_about_the_build_machine(site: Path) -> None:
+    # A bundle through a webassets filter too, so that the filter results and the digests of
+    # the files they may read are recorded as well.
+    (site / "static/scss/main.scss").write_text('@import "partial";\n.main { color: red }\n')
+    config = site / "assetbuild.toml"
+    config.write_text(
+        config.read_text() + '\n[bundles."css/filtered.css"]\ninputs = ["scss/main.scss"]\n'
+        'filters = ["libsass"]\n'
+    )
+    build(site)
+    build(site)  # the second build keeps what the first learnt: the records are all there
+    state = site / "build/.static.assetbuild"
+    document = json.loads((state / "cache.json").read_bytes())
+    assert document["files"] and document["digests"] and document["filtered"]
+    stats = [os.stat(p) for p in (site / "static").rglob("*") if p.is_file()]
+    numbers: set[int] = set()
+    for stat in stats:
+        numbers |= {stat.st_ino, stat.st_dev, stat.st_mtime_ns, stat.st_ctime_ns}
+        numbers |= {int(stat.st_mtime), int(stat.st_ctime)}
+    # A number below 1000 (a device, in a container) says nothing: lines, columns and sizes
+    # are such numbers too.
+    numbers = {n for n in numbers if n >= 1000}
+    assert numbers
+    texts = {str(site), os.path.realpath(site), str(Path.home()), os.getcwd()}
+    found_numbers, found_texts = [], []
+    for path in [state, *state.rglob("*")]:
+        data = path.name.encode() if path.is_dir() else path.read_bytes()
+        found_texts += [t for t in texts if t.encode() in data]
+        # Every run of digits in the bytes, so that a number is found however it is written.
+        found_numbers += [n for n in map(int, re.findall(rb"\d+", data)) if n in numbers]
+    assert found_texts == []
+    assert found_numbers == []
+
+
+def test_a_signature_is_stored_only_as_a_stamp_of_the_caches_own_salt(tmp_path: Path) -> None:
+    cache = BuildCache()
+    cache.record_digest("css/a.css", signature(), "ab" * 32)
+    (tmp_path / "cache.json").write_bytes(cache.dumps())
+    stored = json.loads((tmp_path / "cache.json").read_bytes())["digests"]["css/a.css"]
+    assert stored[1] == "ab" * 32 and len(stored) == 2
+    assert BuildCache.load(tmp_path).digest("css/a.css", signature()) == "ab" * 32
+    # Another cache (another salt) stamps the same signature differently.
+    other = BuildCache()
+    other.record_digest("css/a.css", signature(), "ab" * 32)
+    assert json.loads(other.dumps())["digests"]["css/a.css"][0] != stored[0]

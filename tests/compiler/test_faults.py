@@ -45,13 +45,13 @@ READ_ONLY = "the file system is read-only; choose a writable --output"
 
 def snapshot(root: Path, *, bookkeeping: bool = True) -> dict[str, bytes | str]:
     """Every name under ``root`` -> its bytes (files) or ``"directory"``; without
-    ``bookkeeping``, ``.assetbuild/`` is left out."""
+    ``bookkeeping``, a ``.assetbuild/`` inside (an older build's) is left out."""
     found: dict[str, bytes | str] = {}
     for directory, dirs, files in os.walk(root):
         for name in dirs + files:
             path = Path(directory, name)
             relative = path.relative_to(root).as_posix()
-            if not bookkeeping and relative.split("/")[0] == release.STATE_DIR:
+            if not bookkeeping and relative.split("/")[0] == release.LEGACY_STATE_DIR:
                 continue
             found[relative] = "directory" if path.is_dir() else path.read_bytes()
     return found
@@ -95,7 +95,7 @@ def unnamed_files(directory: Path) -> list[str]:
         for path in directory.rglob("*")
         if path.is_file()
         and (relative := path.relative_to(directory).as_posix()) not in named
-        and not relative.startswith(f"{release.STATE_DIR}/")
+        and not relative.startswith(f"{release.LEGACY_STATE_DIR}/")
     )
 
 
@@ -425,7 +425,7 @@ def test_a_read_only_output_fails_the_build_with_one_clear_message(
 
     assert done.returncode == 1, done.stderr
     assert done.stderr.splitlines() == [
-        f"error: {out}/.assetbuild/lock: {READ_ONLY} (the previous manifest is still in force)"
+        f"error: {out}: {READ_ONLY} (the previous manifest is still in force)"
     ]
     assert done.stdout == ""
     assert snapshot(out) == before
@@ -484,9 +484,9 @@ def test_two_builds_into_one_release_at_once_take_turns_and_both_succeed(
 
         assert [status for status, _ in results] == [0, 0], results
         assert_verifies(out, f"round {round_}")
-        history = (out / ".assetbuild/history").read_text().split()
+        history = (release.state_beside(out) / "history").read_text().split()
         for digest in history[-1 if same_sources else -2 :]:
-            copy = json.loads((out / f".assetbuild/manifests/{digest}.json").read_bytes())
+            copy = json.loads((release.state_beside(out) / f"manifests/{digest}.json").read_bytes())
             copy.pop("compress")
             assert intact(out, json.dumps(copy).encode()) == [], f"round {round_}"
 

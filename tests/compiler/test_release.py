@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assetbuild.compiler.fingerprint import fingerprint, release_path
-from assetbuild.compiler.release import Output, Published, Release
+from assetbuild.compiler.release import LEGACY_STATE_DIR, Output, Published, Release, state_beside
 from assetbuild.errors import ReleaseError
 from assetbuild.manifest import load
 
@@ -60,10 +60,8 @@ def test_staged_files_stay_hidden_until_commit_and_vanish_if_the_build_fails(
         session.stage(app.release_path, data)
         assert not (tmp_path / app.release_path).exists()
         raise RuntimeError("a budget failed")
-    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
-        ".assetbuild",
-        ".assetbuild/lock",
-    ]
+    assert list(tmp_path.rglob("*")) == []  # the lock is beside the release, not in it
+    assert (state_beside(tmp_path) / "lock").is_file()
 
 
 def test_a_file_already_there_is_never_rewritten(tmp_path: Path) -> None:
@@ -99,9 +97,10 @@ def test_the_history_records_each_distinct_build_once(tmp_path: Path) -> None:
     publish(tmp_path, [output("a.css", b"a")], [])
     publish(tmp_path, [output("a.css", b"a")], [])
     publish(tmp_path, [output("a.css", b"b")], [])
-    history = (tmp_path / ".assetbuild/history").read_text().split()
+    state = state_beside(tmp_path)
+    history = (state / "history").read_text().split()
     assert len(history) == 2
-    copy = json.loads((tmp_path / f".assetbuild/manifests/{history[-1]}.json").read_text())
+    copy = json.loads((state / f"manifests/{history[-1]}.json").read_text())
     assert copy["compress"] == []
 
 
@@ -109,7 +108,7 @@ def test_clean_keeps_the_current_manifest_even_if_history_is_lost(tmp_path: Path
     first, second = output("a.css", b"first"), output("a.css", b"second")
     publish(tmp_path, [first], [])
     publish(tmp_path, [second], [])
-    (tmp_path / ".assetbuild/history").unlink()
+    (state_beside(tmp_path) / "history").unlink()
     (tmp_path / ".tmp-leftover").write_bytes(b"from a killed build")
     removed = Release(tmp_path).clean(keep=1)
     assert (tmp_path / second[0].release_path).exists()
@@ -316,3 +315,54 @@ def test_clean_removes_nothing_while_the_manifest_in_force_cannot_be_read(tmp_pa
     with pytest.raises(ReleaseError, match="assets must be an object.*clean removes nothing"):
         Release(tmp_path).clean(keep=1)
     assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_the_default_state_directory_is_a_sibling_named_after_the_release(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert state_beside(tmp_path / "build/static") == tmp_path / "build/.static.assetbuild"
+    monkeypatch.chdir(tmp_path)  # "." is the release: its state must still be outside it
+    assert state_beside(Path(".")) == tmp_path.parent / f".{tmp_path.name}.assetbuild"
+    publish(tmp_path / "out", [output("a.css", b"a")], ["gzip"])
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")) == []
+
+
+def legacy_release(directory: Path) -> tuple[Output, Output]:
+    """A release as an older build left it: two builds, their bookkeeping inside, in .assetbuild/."""
+    first, second = output("a.css", b"first"), output("a.css", b"second")
+    legacy = directory / LEGACY_STATE_DIR
+    for built in (first, second):
+        publish(directory, [built], [])
+    state = state_beside(directory)
+    legacy.mkdir()
+    shutil.copytree(state / "manifests", legacy / "manifests")
+    shutil.copy(state / "history", legacy / "history")
+    (legacy / "cache.json").write_text('{"files": {"a.css": {"signature": [1, 2, 3, 4, 5]}}}')
+    (legacy / "lock").touch()
+    shutil.rmtree(state)
+    return first[0], second[0]
+
+
+def test_a_build_adopts_the_history_an_older_build_left_inside_the_release(
+    tmp_path: Path,
+) -> None:
+    release = tmp_path / "static"
+    first, second = legacy_release(release)
+    third = output("a.css", b"third")
+    publish(release, [third], [])
+    # Nothing of the bookkeeping stays where a server hands it out...
+    assert not (release / LEGACY_STATE_DIR).exists()
+    # ...and clean still knows the builds before this one: it keeps the last two.
+    removed = Release(release).clean(keep=2)
+    assert removed == (first.release_path,)
+    assert (release / second.release_path).is_file()
+    assert (release / third[0].release_path).is_file()
+
+
+def test_clean_adopts_an_older_builds_history_and_removes_its_bookkeeping(tmp_path: Path) -> None:
+    release = tmp_path / "static"
+    first, second = legacy_release(release)
+    assert Release(release).clean(keep=2) == ()  # both builds are kept, by the adopted history
+    assert not (release / LEGACY_STATE_DIR).exists()
+    assert Release(release).clean(keep=1) == (first.release_path,)
+    assert (release / second.release_path).is_file()

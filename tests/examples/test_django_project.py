@@ -133,6 +133,21 @@ def test_the_state_of_the_build_is_beside_the_release_not_in_it(example: Example
     assert not list(example.release.rglob(".*"))
 
 
+def test_no_bookkeeping_is_served_through_whitenoise(server: Server) -> None:
+    # Where the bookkeeping of the build was once kept, and where it is now (beside STATIC_ROOT,
+    # which WhiteNoise's middleware serves as a project already has it): never a URL.
+    state = server.release.parent / ".static.assetbuild"
+    assert (state / "cache.json").is_file() and (state / "history").is_file()
+    for path in (
+        "/static/.assetbuild/cache.json",
+        "/static/.assetbuild/history",
+        "/static/.static.assetbuild/cache.json",
+        "/static/../.static.assetbuild/cache.json",
+        "/.static.assetbuild/cache.json",
+    ):
+        assert server.get(path).status == 404, path
+
+
 def test_runtime_paths_do_not_reach_a_source_path(example: Example) -> None:
     manifest = Path(example.release / "manifest.json").read_text()
     assert str(example.root) not in manifest and "site-packages" not in manifest

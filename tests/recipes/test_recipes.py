@@ -452,7 +452,26 @@ def test_nginx_marks_every_fingerprinted_file_immutable_but_not_the_manifest(
         assert (status, headers["cache-control"]) == (200, "public, max-age=31536000, immutable")
     status, headers, _ = get(port, "/static/manifest.json")
     assert (status, headers["cache-control"]) == (200, "no-cache")
-    assert get(port, "/static/.assetbuild/history")[0] == 404
+
+
+# What a release may hold under a dot-path, and no server may hand out: an older build's
+# bookkeeping (.assetbuild/, with its build cache), a killed build's temporary file, any dotfile.
+DOT_PATHS = (".assetbuild/cache.json", ".assetbuild/history", ".tmp-123-4", "css/.secret")
+
+
+def put_dot_paths(release: Path) -> None:
+    for name in DOT_PATHS:
+        (release / name).parent.mkdir(parents=True, exist_ok=True)
+        (release / name).write_text("not for the public\n")
+
+
+def test_nginx_refuses_every_dot_path(
+    served_by_nginx: tuple[int, dict[str, Any]], tmp_path: Path
+) -> None:
+    port, _ = served_by_nginx
+    put_dot_paths(tmp_path / "srv/myapp/build/static")
+    for name in DOT_PATHS:
+        assert get(port, f"/static/{name}")[0] == 404, name
 
 
 # -- Flask's own static routes --------------------------------------------------------------------
@@ -465,7 +484,8 @@ client = app.test_client()
 found = {"page": client.get("/").get_data(as_text=True),
          "admin": client.get("/admin/").get_data(as_text=True)}
 for url in [found["admin"].split('href="')[1].split('"')[0], "/static/manifest.json",
-            "/static/css/site.css", "/admin/static/admin.css"]:
+            "/static/css/site.css", "/admin/static/admin.css", "/static/.assetbuild/cache.json",
+            "/static/.tmp-123-4", "/static/css/.secret"]:
     response = client.get(url, headers={"Accept-Encoding": "gzip, br"})
     found[url] = [response.status_code, dict(response.headers), len(response.get_data())]
     response.close()
@@ -503,6 +523,7 @@ def test_the_flask_recipe_builds_with_flask_assetbuild_and_serves_the_release_it
     assert built.returncode == 0, built.stderr
     manifest = json.loads((app_dir / "build/static/manifest.json").read_text("utf-8"))
     assets = manifest["assets"]
+    put_dot_paths(app_dir / "build/static")
     probe = python("-c", FLASK_PROBE)
     assert probe.returncode == 0, probe.stderr
     found = json.loads(probe.stdout.splitlines()[-1])
@@ -521,6 +542,8 @@ def test_the_flask_recipe_builds_with_flask_assetbuild_and_serves_the_release_it
     # The sources, the app's and the blueprint's, are not served.
     assert found["/static/css/site.css"][0] == 404
     assert found["/admin/static/admin.css"][0] == 404
+    for name in (".assetbuild/cache.json", ".tmp-123-4", "css/.secret"):
+        assert found[f"/static/{name}"][0] == 404, name
 
 
 # -- WhiteNoise -----------------------------------------------------------------------------------
@@ -529,6 +552,8 @@ def test_the_flask_recipe_builds_with_flask_assetbuild_and_serves_the_release_it
 def test_the_flask_recipe_serves_the_release_with_whitenoise(tmp_path: Path) -> None:
     app_dir = copy_site(tmp_path / "myapp")
     manifest = build_site(app_dir)
+    assert not list((app_dir / "build/static").rglob(".*"))  # the state is beside it
+    put_dot_paths(app_dir / "build/static")
     shutil.copy(RECIPES / "flask_whitenoise.py", app_dir / "app.py")
     app = runpy.run_path(str(app_dir / "app.py"))["app"]
     client = app.test_client()
@@ -549,6 +574,8 @@ def test_the_flask_recipe_serves_the_release_with_whitenoise(tmp_path: Path) -> 
     response.close()
     # Flask's own /static/ route is off: the sources are not served.
     assert client.get("/static/css/site.css").status_code == 404
+    for name in DOT_PATHS:
+        assert client.get(f"/static/{name}").status_code == 404, name
 
 
 DJANGO_PROJECT_EXTRAS = """

@@ -1,8 +1,8 @@
 """``assetbuild build --archive FILE.tar.gz``: one release as a reproducible tarball.
 
 Owns: what the archive holds (``manifest.json`` and every file that manifest names, encodings
-and plain copies included, with the directories above them: not ``.assetbuild/`` and not the files of earlier
-builds), the fixed metadata that makes its bytes the same on every machine (entries sorted by
+and plain copies included, with the directories above them: not the bookkeeping, nor an older
+build's ``.assetbuild/``, and not the files of earlier builds), the fixed metadata that makes its bytes the same on every machine (entries sorted by
 path, directories before their contents; mtime 0 or ``SOURCE_DATE_EPOCH``; uid and gid 0, empty
 owner names; mode 0644 for files and 0755 for directories; PAX format; a gzip header with mtime 0,
 no file name and OS "unknown"), and writing it atomically (a temporary file, then a rename).

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from assetbuild.compiler import release
 from assetbuild.errors import ConfigError
 
 
@@ -20,7 +21,7 @@ def state_beside(output: Path, configured: str | None, *, release_named: str) ->
     ``release_named`` is how the framework's user knows the release directory, for the message.
     """
     if not configured:
-        return output.parent / f".{output.name}.assetbuild"
+        return release.state_beside(output)  # the rule of every build, integrated or not
     state = Path(os.path.abspath(configured))
     if state == output or state.is_relative_to(output):
         raise ConfigError(
