@@ -313,6 +313,10 @@ def _run(flt: Any, step: str, text: str, where: str, programs: list[str], **kwar
     try:
         getattr(flt, step)(io.StringIO(text), out, **kwargs)
     except Exception as exc:
+        missing = _MISSING_PROGRAM.search(str(exc))
+        if missing is not None:
+            problem = _not_installed(flt, missing.group(1), kwargs.get("output"), where)
+            raise BuildError([problem]) from exc
         raise BuildError(
             [
                 Problem(
@@ -325,6 +329,29 @@ def _run(flt: Any, step: str, text: str, where: str, programs: list[str], **kwar
     finally:
         _PROGRAMS.reset(token)
     return out.getvalue()
+
+
+# What webassets' ExternalTool says when the program it runs is not there.
+_MISSING_PROGRAM = re.compile(r"Program file not found: (.+?)\.?$")
+
+
+def _not_installed(flt: Any, program: str, bundle: str | None, where: str) -> Problem:
+    """A filter whose program is missing, said as such: what to install, or which setting of
+    the bundle's ``filter_config`` names the program (webassets' ``*_BIN`` options)."""
+    keys = [
+        option[1] if isinstance(option, tuple) else option
+        for option in (getattr(flt, "options", None) or {}).values()
+    ]
+    settings = [key for key in keys if isinstance(key, str) and key.upper().endswith("_BIN")]
+    named = (
+        f' (or name it in filter_config: {settings[0]} = "/path/to/{program}")' if settings else ""
+    )
+    of = f"bundle {bundle}: " if bundle else ""
+    return Problem(
+        f"{of}webassets filter {flt.name!r} runs the program {program!r}, which is not "
+        f"installed or not on PATH; install it{named}, or remove the filter from the bundle",
+        where,
+    )
 
 
 # -- what a chain's result depends on -----------------------------------------------------------

@@ -434,8 +434,33 @@ def test_releases_built_in_two_directories_are_identical_and_share_their_results
     assert released(first, "js/app.js") == "var size=42;"
     # The filter results hold nothing of the directory: a third checkout given the first's
     # cache (as a shared cache directory would) runs no compiler.
-    state = projects[2] / "build/static/.assetbuild"
+    state = projects[2] / "build/.static.assetbuild"
     state.mkdir(parents=True)
-    shutil.copy(projects[0] / "build/static/.assetbuild/cache.json", state)
+    shutil.copy(projects[0] / "build/.static.assetbuild/cache.json", state)
     assert build(projects[2]).published.manifest == first.published.manifest
     assert runs(tmp_path) == []
+
+
+# --- a filter whose program is not installed --------------------------------------------------
+
+
+def test_a_filter_whose_program_is_missing_is_reported_as_not_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import invoke
+
+    write(tmp_path, {"static/less/site.less": "@c: #123;\nbody { color: @c; }\n"})
+    (tmp_path / "assetbuild.toml").write_text(
+        'source = "static"\noutput = "out"\nexclude = ["**/*.less"]\n'
+        '[bundles."css/site.css"]\ninputs = ["less/site.less"]\nfilters = ["less"]\n'
+    )
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))
+    built = invoke(tmp_path, "build")
+    assert built.exit_code == 1
+    assert "'lessc', which is not installed or not on PATH" in built.stderr
+    assert 'filter_config: LESS_BIN = "/path/to/lessc"' in built.stderr
+    assert str(tmp_path / "static/less/site.less") in built.stderr  # where: the input
+    assert not (tmp_path / "out/manifest.json").exists()
+    inspected = invoke(tmp_path, "inspect", "css/site.css")
+    assert "references: not known (it could not be read; see below)" in inspected.stdout
+    assert "not installed" in inspected.stdout and "references: none" not in inspected.stdout

@@ -83,7 +83,10 @@ def inspect_asset(prepared: Prepared, name: str) -> Inspection:
         ),
         shadowed=tuple(s.hidden for s in prepared.tree.shadowed if s.logical_path == name),
         entry=_current_entry(prepared, name),
-        problems=tuple(p for p in (*prepared.problems, *prepared.warnings) if p.file in files),
+        # The input step reports at the input's file, the output step at the bundle's name.
+        problems=tuple(
+            p for p in (*prepared.problems, *prepared.warnings) if p.file in files or p.file == name
+        ),
     )
 
 
@@ -116,7 +119,16 @@ def describe(inspection: Inspection, output: Path) -> str:
         lines.append(f"    {logical}  {file}  {format_size(input_size)}")
     for hidden in inspection.shadowed:
         lines.append(f"  shadows: {hidden}")
-    lines.append("  references:" if inspection.references else "  references: none")
+    unread = any(p.severity == "error" for p in inspection.problems)
+    if inspection.references:
+        lines.append("  references:")
+    else:
+        # With an error, nothing was read to say there are none.
+        lines.append(
+            "  references: not known (it could not be read; see below)"
+            if unread
+            else "  references: none"
+        )
     for ref in inspection.references:
         arrow = f" -> {ref.target}" if ref.target else ""
         lines.append(f"    {ref.written}{arrow}  ({ref.outcome})  {ref.place}")
