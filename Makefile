@@ -44,7 +44,7 @@ demo: $(STAMP)
 	$(VENV)/bin/assetbuild build --config fixtures/site/assetbuild.toml
 	@echo
 	@echo "release in fixtures/site/build/static:"
-	@cd fixtures/site/build/static && find . -type f -not -path './.assetbuild/*' | sort | sed 's/^/  /'
+	@cd fixtures/site/build/static && find . -type f | sort | sed 's/^/  /'
 	@echo
 	cd examples/flask_app && PYTHONDONTWRITEBYTECODE=1 ../../$(VENV)/bin/flask --app app assetbuild build
 	@echo
