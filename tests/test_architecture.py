@@ -168,7 +168,7 @@ BRIDGES: Mapping[tuple[str, str], frozenset[str]] = {
     ("assetbuild.runtime.django.management.commands.assetbuild", "Command.handle"): frozenset(
         {"assetbuild.compiler.cli", "assetbuild.compiler.integrations.django"}
     ),
-    ("assetbuild.runtime.flask.cli", "command"): frozenset(
+    ("assetbuild.runtime.flask.cli", "_make_command.command"): frozenset(
         {"assetbuild.compiler.cli", "assetbuild.compiler.integrations.flask"}
     ),
 }
@@ -743,6 +743,52 @@ def test_the_shared_modules_import_only_the_standard_library() -> None:
         for line, imported in non_standard_imports(package()[name])
     ]
     report(problems)
+
+
+# What the runtime never imports (CONTRACT section 7): the build side's libraries. Inside a function
+# that only a build or a command line calls, it may (Flask's plugin command makes itself so).
+BUILD_LIBRARIES = frozenset({"webassets", "rcssmin", "rjsmin", "click", "brotli"})
+
+
+def module_level_imports(tree: ast.Module) -> Iterator[tuple[int, str]]:
+    """What a module imports when it is imported: its top level, in ``if``/``try`` blocks too,
+    but not under ``if TYPE_CHECKING`` (never run) and not in functions or classes."""
+    pending: list[ast.stmt] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Import):
+            yield from ((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            yield node.lineno, node.module or ""
+        elif isinstance(node, ast.If):
+            if "TYPE_CHECKING" not in ast.unparse(node.test):
+                pending += [*node.body, *node.orelse]
+        elif isinstance(node, ast.Try):
+            pending += [*node.body, *node.orelse, *node.finalbody]
+            pending += [stmt for handler in node.handlers for stmt in handler.body]
+
+
+def test_no_runtime_module_imports_a_build_library_when_it_is_imported() -> None:
+    problems = [
+        f"{module.file}:{line}: {name} imports {imported} when it is imported; the runtime never "
+        "loads the build side's libraries (CONTRACT section 7): import it inside the function "
+        "that a build or a command line calls, or move the code to the compiler."
+        for name, module in sorted(package().items())
+        if name.startswith("assetbuild.runtime")
+        for line, imported in module_level_imports(module.tree)
+        if imported.partition(".")[0] in BUILD_LIBRARIES
+    ]
+    report(problems)
+
+
+def test_the_build_library_check_sees_a_module_level_import_but_not_a_lazy_one() -> None:
+    code = (
+        "import click\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import brotli\n"
+        "try:\n    import rjsmin\nexcept ImportError:\n    pass\n"
+        "def later():\n    import webassets\n"
+    )
+    found = sorted(name for _, name in module_level_imports(ast.parse(code)))
+    assert found == ["click", "rjsmin", "typing"]
 
 
 # -- The README's layout --------------------------------------------------------------------------

@@ -171,6 +171,17 @@ def test_the_flask_command_loads_no_build_side_until_it_runs() -> None:
     modules = modules_loaded_by("import assetbuild.runtime.flask.cli", after="import flask")
     assert "assetbuild.runtime.flask.cli" in modules
     assert loaded(modules, BUILD_SIDE) == set()
+    # The command is made when Flask's entry point asks for it: still no build side.
+    made = modules_loaded_by(
+        "from assetbuild.runtime.flask.cli import command; assert command.name == 'assetbuild'",
+        after="import flask",
+    )
+    assert loaded(made, BUILD_SIDE) == set()
+
+
+def test_importing_the_flask_command_module_loads_no_click() -> None:
+    modules = modules_loaded_by("import assetbuild.runtime.flask.cli")
+    assert "click" not in modules and "flask" not in modules
 
 
 def test_the_flask_static_routes_and_url_for_of_blueprints_load_no_build_side(

@@ -12,9 +12,9 @@ where the first lookup reports it instead), ``url_for`` of the static endpoints 
 static routes serving the release (``_serving``), the ``flask assetbuild`` command (``cli``), the
 template globals ``asset_url``, ``asset_integrity``, ``asset_tag``, ``asset_preload`` and
 ``asset_importmap``, and ``app.extensions["assetbuild"]``.
-Must not: import Flask or click when imported (``init_app`` imports the modules that do, once it
-has an app: Flask has loaded them by then), import the build side (only the command does, when it
-runs), or write any file.
+Must not: import Flask or click when imported (``init_app`` imports the modules that import
+Flask once it has an app, and the command's click only when Flask's command line asks for it),
+import the build side (only the command does, when it runs), or write any file.
 """
 
 from __future__ import annotations
@@ -67,12 +67,13 @@ class AssetBuild:
         self._release = release
         app.extensions["assetbuild"] = self
 
-        # These import Flask (and click): the app exists, so Flask has loaded both already.
-        from assetbuild.runtime.flask import _serving, _urls, cli
+        # These import Flask: the app exists, so Flask is loaded already. (`flask assetbuild`
+        # is Flask's plugin command, found through the entry point: nothing to add to app.cli,
+        # so starting an app makes no command and imports no click of its own.)
+        from assetbuild.runtime.flask import _serving, _urls
 
         _urls.install(app, release)
         _serving.install(app, release)
-        app.cli.add_command(cli.command)
         loaded = release.loaded
         # The Assets themselves when loaded (bound methods: a template's lookup costs what
         # Assets' does); otherwise a function that loads them at the first lookup.
