@@ -82,8 +82,7 @@ def prepare(config: Config, cache: BuildCache | None = None, *, jobs: int = 1) -
     read again; with ``jobs`` above 1, large scans may go to that many processes."""
     log = Log()
     started = time.perf_counter()
-    skip = (config.output,) if config.state is None else (config.output, config.state)
-    tree = collect(config.sources, map(compile_glob, config.exclude), skip, log)
+    tree = collect(config.sources, map(compile_glob, config.exclude), config.written, log)
     plan = make_plan(config, tree)
     check_names(config, plan)
     entries = entry_points(config, plan)

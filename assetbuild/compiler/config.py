@@ -162,11 +162,18 @@ class Config:
     plain: tuple[str, ...] = ()  # globs of logical paths also published unfingerprinted
     aliases: Mapping[str, str] = field(default_factory=dict)  # other name -> logical path
     # Where the release writer keeps history, manifest copies, the lock and the build cache;
-    # None: ``<output>/.assetbuild``. Set only by an integration's Defaults, not by the file.
+    # None: beside the release (``release.state_beside``). Set only by an integration's
+    # Defaults, not by the file.
     state: Path | None = None
     # Modules imported before the build, so that a project can register its own webassets
     # filters (webassets.filter.register_filter) by name.
     filter_modules: tuple[str, ...] = ()
+
+    @property
+    def written(self) -> tuple[Path, ...]:
+        """The directories a build writes (the release, and the bookkeeping when it is set
+        elsewhere): never read as sources, even when one lies inside a source directory."""
+        return (self.output,) if self.state is None else (self.output, self.state)
 
     @property
     def missing_policy(self) -> MissingPolicy:
