@@ -8,9 +8,10 @@ beyond the standard library, because the runtime imports this module.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+if TYPE_CHECKING:
+    from pathlib import Path  # annotations only: pathlib costs an app milliseconds at start-up
 
 
 class AssetbuildError(Exception):
@@ -35,8 +36,10 @@ class ConfigError(AssetbuildError):
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True)
-class Problem:
+# A NamedTuple, not a frozen dataclass: this module is imported by every app that reads a manifest,
+# and ``dataclasses`` imports ``inspect`` (with ``ast``, ``dis`` and ``tokenize``), which cost
+# ``import assetbuild.runtime`` 10-20 ms, most of it. A NamedTuple is as immutable and as typed.
+class Problem(NamedTuple):
     """One thing wrong with the inputs, at a place in a file when there is one.
 
     ``line`` and ``column`` are 1-based, as editors and compilers count them.
@@ -75,6 +78,27 @@ class UnknownNameError(AssetbuildError):
 
 class ReleaseError(AssetbuildError):
     """Writing or reading the release directory failed (disk full, permissions, a lock held)."""
+
+
+class CacheError(AssetbuildError):
+    """The cache directory (``cache_dir``) cannot be used as asked (``cache prune`` cannot remove
+    an entry); a build never raises it: an unusable cache only makes a build slower."""
+
+
+class DestinationError(ConfigError):
+    """``publish``/``clean --remote`` cannot use the destination it was given: not a URL of a
+    kind it knows, no bucket, or no credentials in the standard environment for it. The message
+    names the destination and what to set or write instead."""
+
+
+class PublishError(AssetbuildError):
+    """Publishing started and did not finish: the release failed its check, or the listing, an
+    upload or a delete failed. The remote ``manifest.json`` was not written, so readers still see
+    the last complete publish; a rerun resumes. ``problems`` lists each failure."""
+
+    def __init__(self, message: str, problems: Iterable[Problem] = ()):
+        self.problems = tuple(problems)
+        super().__init__(message)
 
 
 class ManifestError(AssetbuildError):

@@ -8,10 +8,14 @@ calibrated to last about ``--budget`` seconds (``timeit``, garbage collector off
 ``Assets.url()`` and ``Assets.tag()`` per call; Django's ``static()`` with
 ``ManifestStaticFilesStorage`` and Flask-Static-Digest's ``static_url_for()`` per call; a template
 with 10 asset tags per render, in Django (``{% static %}``, our ``{% asset_tag %}``, URLs
-hard-coded), in Jinja2 (our globals, URLs hard-coded) and in Flask (Flask-Static-Digest's
-``static_url_for``, our globals); loading the large (x16) manifest with ``Assets`` and with
-Django's storage. Each figure that cannot be made (its peer not installed, its release not built)
-is an entry with an ``error`` instead of a value; the others are still made.
+hard-coded), in Jinja2 (our globals, our extension's tags, URLs hard-coded) and in Flask
+(Flask-Static-Digest's ``static_url_for``, our globals, our tags, 10 ``{% asset_url %}`` in
+elements, URLs hard-coded); loading the large (x16) manifest with ``Assets`` and with Django's
+storage. A page of ours is timed side by side with the same page hard-coded, in the same engine
+(its loop and theirs in turn, each of the 5 rounds), and its row has the median of the rounds'
+ratios (``ratio``, and in the note). Each figure that cannot be made (its peer not installed,
+its release not built) is an entry with an ``error`` instead of a value; the others are still
+made.
 
 Runs with the peers' venv and ``PYTHONPATH`` at the project root, so that every framework is the
 pinned one and assetbuild's runtime is the working tree's. Writes FILE only.
@@ -33,8 +37,8 @@ TAGS = 10
 REPEAT = 5
 
 
-def per_call(function: Callable[[], object], budget: float) -> float:
-    """Seconds per call of ``function``: median of ``REPEAT`` loops of about ``budget`` s each."""
+def calibrated(function: Callable[[], object], budget: float) -> tuple[timeit.Timer, int]:
+    """A timer of ``function`` and the number of calls that last about ``budget`` seconds."""
     timer = timeit.Timer(function)
     number = 1
     for _ in range(40):  # doubling at least: 2**40 calls is far beyond any budget
@@ -43,7 +47,30 @@ def per_call(function: Callable[[], object], budget: float) -> float:
             break
         grow = budget / spent * 1.2 if spent > 0 else 10.0
         number = max(number * 2, int(number * min(grow, 100.0)))
+    return timer, number
+
+
+def per_call(function: Callable[[], object], budget: float) -> float:
+    """Seconds per call of ``function``: median of ``REPEAT`` loops of about ``budget`` s each."""
+    timer, number = calibrated(function, budget)
     return statistics.median(timer.repeat(REPEAT, number)) / number
+
+
+def side_by_side(
+    function: Callable[[], object], base: Callable[[], object], budget: float
+) -> tuple[float, float]:
+    """Seconds per call of ``function``, and its ratio to ``base``: ``REPEAT`` rounds of one loop
+    of each in turn, so that load that comes and goes falls on both; medians over the rounds."""
+    (timer, number), (base_timer, base_number) = (
+        calibrated(function, budget),
+        calibrated(base, budget),
+    )
+    times, ratios = [], []
+    for _ in range(REPEAT):
+        spent = timer.timeit(number) / number
+        times.append(spent)
+        ratios.append(spent / (base_timer.timeit(base_number) / base_number))
+    return statistics.median(times), statistics.median(ratios)
 
 
 class Figures:
@@ -65,6 +92,36 @@ class Figures:
             print(f"{name}: {type(exc).__name__}: {exc}", file=sys.stderr)
             return
         self.rows.append({"name": name, "value": value, "unit": unit, "note": note})
+
+    def against(
+        self,
+        name: str,
+        make: Callable[[], Callable[[], object]],
+        make_base: Callable[[], Callable[[], object]],
+        base: str,
+        note: str = "",
+    ) -> None:
+        """Time ``make()`` side by side with ``make_base()`` (``base`` says what that is); the
+        row is ours, in us, with the ratio."""
+        try:
+            function, base_function = make(), make_base()
+            if function() != base_function():
+                raise AssertionError(f"it does not render what {base} renders")
+            value, ratio = side_by_side(function, base_function, self.budget)
+        except Exception as exc:
+            self.rows.append({"name": name, "error": f"{type(exc).__name__}: {exc}"})
+            print(f"{name}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return
+        said = f"{ratio:.2f}x {base}, side by side"
+        self.rows.append(
+            {
+                "name": name,
+                "value": value * 1e6,
+                "unit": "us",
+                "ratio": ratio,
+                "note": f"{said}; {note}" if note else said,
+            }
+        )
 
 
 def _need(path: Path | None, what: str) -> Path:
@@ -172,48 +229,70 @@ def main(argv: list[str] | None = None) -> int:
     django_ours_page = "{% load assetbuild %}" + "\n".join(
         f'{{% asset_tag "{n}" %}}' for n, _ in names
     )
+    same_page = "the same page hard-coded"
 
-    def template_django_static() -> Callable[[], object]:
-        django_ready(True)
-        return django_template(django_static_page)()
+    def django_page(source: str, with_storage: bool) -> Callable[[], Callable[[], object]]:
+        def make() -> Callable[[], object]:
+            django_ready(with_storage)
+            return django_template(source)()
 
-    def template_django_ours() -> Callable[[], object]:
-        django_ready(False)
-        return django_template(django_ours_page)()
+        return make
 
-    def template_django_hard() -> Callable[[], object]:
-        django_ready(False)
-        return django_template(hard_coded)()
+    def django_hard(page: str, with_storage: bool) -> Callable[[], Callable[[], object]]:
+        """The page ``page`` renders, as a template of its own: the same page, hard-coded."""
 
-    figures.add("Django template, 10 {% static %} tags, per render", template_django_static)
-    figures.add(
+        def make() -> Callable[[], object]:
+            django_ready(with_storage)
+            return django_template(str(django_template(page)()()))()
+
+        return make
+
+    figures.against(
+        "Django template, 10 {% static %} tags, per render",
+        django_page(django_static_page, True),
+        django_hard(django_static_page, True),
+        same_page,
+    )
+    figures.against(
         "Django template, 10 {% asset_tag %} (assetbuild), per render",
-        template_django_ours,
+        django_page(django_ours_page, False),
+        django_hard(django_ours_page, False),
+        same_page,
         note="with integrity= and crossorigin=",
     )
-    figures.add("Django template, 10 tags hard-coded, per render", template_django_hard)
+    figures.add("Django template, 10 tags hard-coded, per render", django_page(hard_coded, False))
 
-    def jinja(source: str, ours: bool) -> Callable[[], Callable[[], object]]:
+    def jinja(source: str) -> Callable[[], Callable[[], object]]:
         def make() -> Callable[[], object]:
             from jinja2 import Environment
 
             from assetbuild.runtime.jinja import install
 
             env = Environment(autoescape=True)
-            if ours:
-                install(env, assets)
+            install(env, assets)
             template = env.from_string(source)
             return lambda: template.render()
 
         return make
 
-    jinja_ours_page = "\n".join(f'{{{{ asset_tag("{n}") }}}}' for n, _ in names)
-    figures.add(
-        "Jinja2 template, 10 {{ asset_tag() }} (assetbuild), per render",
-        jinja(jinja_ours_page, True),
+    jinja_globals_page = "\n".join(f'{{{{ asset_tag("{n}") }}}}' for n, _ in names)
+    jinja_tags_page = "\n".join(f'{{% asset_tag "{n}" %}}' for n, _ in names)
+    jinja_url_page = "\n".join(_html(f'{{% asset_url "{n}" %}}', n) for n, _ in names)
+    figures.against(
+        "Jinja2 template, 10 {{ asset_tag() }} (assetbuild globals), per render",
+        jinja(jinja_globals_page),
+        jinja(hard_coded),
+        same_page,
         note="with integrity= and crossorigin=",
     )
-    figures.add("Jinja2 template, 10 tags hard-coded, per render", jinja(hard_coded, False))
+    figures.against(
+        "Jinja2 template, 10 {% asset_tag %} (assetbuild extension), per render",
+        jinja(jinja_tags_page),
+        jinja(hard_coded),
+        same_page,
+        note="with integrity= and crossorigin=",
+    )
+    figures.add("Jinja2 template, 10 tags hard-coded, per render", jinja(hard_coded))
 
     # Flask: Flask-Static-Digest's static_url_for against our globals, in the same app.
     def flask_app(digested: bool = True) -> Any:
@@ -247,6 +326,14 @@ def main(argv: list[str] | None = None) -> int:
 
         return make
 
+    def flask_hard(page: str) -> Callable[[], Callable[[], object]]:
+        """The page ``page`` renders, as a template of the same app: the same page, hard-coded."""
+
+        def make() -> Callable[[], object]:
+            return flask_template(str(flask_template(page, False)()()), False)()
+
+        return make
+
     figures.add("Flask-Static-Digest static_url_for() per call", fsd_call)
     fsd_page = "\n".join(
         _html(f"{{{{ static_url_for('static', filename='{source}') }}}}", source)
@@ -256,11 +343,18 @@ def main(argv: list[str] | None = None) -> int:
         "Flask template, 10 static_url_for() (Flask-Static-Digest), per render",
         flask_template(fsd_page, True),
     )
-    figures.add(
-        "Flask template, 10 {{ asset_tag() }} (assetbuild), per render",
-        flask_template(jinja_ours_page, False),
-        note="with integrity= and crossorigin=",
-    )
+    for what, page in [
+        ("10 {{ asset_tag() }} (assetbuild globals)", jinja_globals_page),
+        ("10 {% asset_tag %} (assetbuild extension)", jinja_tags_page),
+        ("10 elements with {% asset_url %} (assetbuild extension)", jinja_url_page),
+    ]:
+        figures.against(
+            f"Flask template, {what}, per render",
+            flask_template(page, False),
+            flask_hard(page),
+            same_page,
+        )
+    figures.add("Flask template, 10 tags hard-coded, per render", flask_template(hard_coded, False))
 
     def load_large() -> Callable[[], object]:
         path = _need(args.assetbuild_large, "the x16 assetbuild release")

@@ -47,6 +47,46 @@ def test_a_page_through_the_test_client_has_the_exact_tags() -> None:
     assert app.test_client().get("/").text == EXPECTED_PAGE
 
 
+def test_the_asset_tags_render_the_same_page_as_the_globals() -> None:
+    tags = PAGE
+    for call, tag in [
+        ('{{ asset_tag("css/app.css") }}', '{% asset_tag "css/app.css" %}'),
+        ('{{ asset_tag("js/app.js", defer=True) }}', '{% asset_tag "js/app.js" defer=True %}'),
+        ('{{ asset_preload("fonts/inter.woff2") }}', '{% asset_preload "fonts/inter.woff2" %}'),
+        ('{{ asset_url("img/hero banner.jpg") }}', '{% asset_url "img/hero banner.jpg" %}'),
+        ('{{ asset_integrity("img/logo.png") }}', '{% asset_integrity "img/logo.png" %}'),
+    ]:
+        tags = tags.replace(call, tag)
+    assert "{{" not in tags
+    app = make_app(tags, ASSETBUILD_MANIFEST=GOLDEN)
+    AssetBuild(app)
+    assert app.test_client().get("/").text == EXPECTED_PAGE
+
+
+def test_in_debug_mode_a_rewritten_manifest_shows_in_the_tags_of_a_compiled_template(
+    release: Path,
+) -> None:
+    app = make_app('{% asset_url "css/app.css" %}', ASSETBUILD_MANIFEST=release, DEBUG=True)
+    AssetBuild(app)
+    client = app.test_client()
+    assert client.get("/").text == "/static/css/app.7d9d3ab0140e.css"
+    _point_app_css_elsewhere(release)
+    assert client.get("/").text == "/static/css/app.0000000000ff.css"
+
+
+def test_in_development_the_tags_report_a_missing_manifest_and_then_read_it(
+    tmp_path: Path,
+) -> None:
+    manifest = tmp_path / "release" / "manifest.json"
+    app = make_app('{% asset_tag "js/app.js" %}', ASSETBUILD_MANIFEST=manifest, DEBUG=True)
+    AssetBuild(app)
+    client = app.test_client()
+    with pytest.raises(ManifestError, match="no manifest there"):
+        client.get("/")
+    shutil.copytree(GOLDEN.parent, manifest.parent)
+    assert client.get("/").text.startswith('<script src="/static/js/app.dcf5f8243b2f.js"')
+
+
 def test_init_app_registers_the_extension_for_an_app_factory() -> None:
     extension = AssetBuild()
     app = make_app(ASSETBUILD_MANIFEST=str(GOLDEN))

@@ -13,6 +13,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import markupsafe
 import pytest
 
 from tests.runtime import GOLDEN
@@ -41,7 +42,9 @@ django.setup()
 """
 
 
-def modules_loaded_by(code: str, *, after: str = "") -> set[str]:
+def modules_loaded_by(
+    code: str, *, after: str = "", python: tuple[str, ...] = (sys.executable,)
+) -> set[str]:
     """The modules that running ``code`` adds to sys.modules, in a new interpreter that has
     already run ``after`` (what the app loads anyway, such as Flask)."""
     script = (
@@ -50,9 +53,7 @@ def modules_loaded_by(code: str, *, after: str = "") -> set[str]:
         + textwrap.dedent(code)
         + "\nprint(json.dumps(sorted(set(sys.modules) - _before)))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=False
-    )
+    done = subprocess.run([*python, "-c", script], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     return set(json.loads(done.stdout.splitlines()[-1]))
 
@@ -69,6 +70,58 @@ def test_import_assetbuild_runtime_loads_no_build_side_and_no_template_engine() 
     modules = modules_loaded_by("import assetbuild.runtime")
     assert loaded(modules, BUILD_SIDE) == set()
     assert loaded(modules, ("jinja2", "flask", "django")) == set()
+
+
+# What made `import assetbuild.runtime` cost 30 ms in a fresh interpreter (issue 18): dataclasses
+# (with inspect, ast, dis and tokenize), pathlib, urllib.parse (with ipaddress). The runtime needs
+# none of them to read a manifest; what it takes from urllib.parse and difflib is imported where
+# it is needed, a URL to percent-encode or a name to suggest.
+SLOW_TO_IMPORT = (
+    "dataclasses",
+    "inspect",
+    "ast",
+    "dis",
+    "pathlib",
+    "urllib",
+    "ipaddress",
+    "difflib",
+)
+
+
+def modules_loaded_without_site_by(code: str) -> set[str]:
+    """What ``code`` adds to sys.modules in an interpreter started with ``-S``: without site, so
+    that nothing a .pth file of site-packages imports (an editable install's finder imports
+    pathlib and urllib.parse) is counted as loaded before. The repository and markupsafe are
+    put on sys.path by hand."""
+    paths = [str(Path(__file__).resolve().parents[2]), str(Path(markupsafe.__file__).parents[1])]
+    script = f"import sys\nsys.path[:0] = {paths!r}\n" + textwrap.dedent(code)
+    return modules_loaded_by(script, python=(sys.executable, "-S"))
+
+
+def test_import_assetbuild_runtime_loads_none_of_the_slow_standard_modules() -> None:
+    modules = modules_loaded_without_site_by("import assetbuild.runtime")
+    assert "assetbuild.runtime" in modules
+    assert loaded(modules, SLOW_TO_IMPORT) == set()
+
+
+def test_the_slow_module_check_sees_a_runtime_that_loads_dataclasses() -> None:
+    assert loaded({"dataclasses", "assetbuild"}, SLOW_TO_IMPORT) == {"dataclasses"}
+
+
+def test_an_asset_needing_percent_encoding_and_a_missing_name_load_what_they_need() -> None:
+    # The imports put off are made, and work, when the rare case comes.
+    modules = modules_loaded_without_site_by(
+        f"""
+        from assetbuild.runtime import Assets, MissingAssetError
+        assets = Assets({str(GOLDEN)!r})
+        assert assets.url("img/hero banner.jpg").endswith("hero%20banner.233d5d979a2f.jpg")
+        try:
+            assets.url("js/ap.js")
+        except MissingAssetError as error:
+            assert "js/app.js" in str(error)
+        """
+    )
+    assert {"urllib.parse", "difflib"} <= modules
 
 
 @pytest.mark.parametrize(

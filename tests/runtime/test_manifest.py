@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import string
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assetbuild.errors import ManifestError
-from assetbuild.manifest import Entry, Manifest, dumps, loads, to_json, unsafe_path_reason
+from assetbuild.manifest import (
+    Entry,
+    Manifest,
+    _Reader,
+    dumps,
+    loads,
+    to_json,
+    unsafe_path_reason,
+)
 from assetbuild.runtime import Assets
 
 # Every character, lone surrogates included: a JSON "\udcff" escape decodes to one.
@@ -103,6 +112,31 @@ def test_a_manifest_that_loads_names_only_safe_release_paths(document: Any) -> N
             assert unsafe_path_reason(name) is None
             assert unsafe_path_reason(entry.path) is None
             assert all(unsafe_path_reason(p) is None for p in entry.encodings.values())
+
+
+def read_entries(read: Callable[[dict[str, Any]], dict[str, Entry]], raw: Any) -> object:
+    """What ``read`` makes of ``raw``: its entries, or the message of its ManifestError."""
+    try:
+        return read(raw)
+    except ManifestError as error:
+        return str(error)
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(NAME, mostly(ENTRY), max_size=4))
+def test_the_fast_reader_gives_what_the_entry_by_entry_reader_gives(raw: dict[str, Any]) -> None:
+    # The same entries, or the same error naming the same first wrong key.
+    fast = read_entries(_Reader("<test>").assets, raw)
+    assert fast == read_entries(_Reader("<test>").assets_in_order, raw)
+
+
+def test_the_fast_reader_falls_back_on_safe_paths_it_cannot_vouch_for() -> None:
+    # A ":" and a segment that starts with "." are safe, but not what the fast check passes.
+    names = ("a/b:c.css", "a/.well-known/x.json", "é/ü.css")
+    raw = {
+        name: {"path": name, "integrity": "sha384-x", "size": 1, "encodings": {}} for name in names
+    }
+    assert set(_Reader("<test>").assets(raw)) == set(raw)
 
 
 @settings(max_examples=200)

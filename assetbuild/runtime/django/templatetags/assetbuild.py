@@ -13,7 +13,8 @@ many asset tags, and ``simple_tag``'s node resolves every argument and looks up 
 signature on every render. Here arguments that are literals (the usual ``"css/app.css"``) are
 resolved once, when the template is compiled, and the node keeps its last value for as long as
 ``get_assets()`` returns the same ``Assets`` without reload (one that never changes): a new
-manifest (``DEBUG``'s reload, or changed settings) is always followed.
+manifest (``DEBUG``'s reload, or changed settings) is always followed. A node with such a value
+answers from ``render_annotated``, the method Django calls, without the two calls below it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from django.template.library import parse_bits
 from django.utils.html import conditional_escape
 
 from assetbuild.runtime._assets import Assets
+from assetbuild.runtime.django import _current
 from assetbuild.runtime.django._current import get_assets
 
 register = template.Library()
@@ -53,11 +55,20 @@ class AssetNode(template.Node):
         # Literal positional arguments and no keywords: known now, not resolved per render.
         literal = not kwargs and all(not a.is_var and not a.filters for a in args)
         self.literal: tuple[Any, ...] | None = tuple(a.var for a in args) if literal else None
-        # The last value of a literal call, and the Assets it came from. An Assets without
-        # reload always gives the same answer, so while get_assets() returns the same one the
-        # value is reused; new settings make a new Assets. One tuple, replaced whole, so threads
-        # rendering the same template never see half of it.
-        self.cached: tuple[Assets, str] | None = None
+        # The last value of a literal call, the Assets it came from, and the value as it is
+        # written where the template autoescapes. An Assets without reload always gives the
+        # same answer, so while get_assets() returns the same one the value is reused; new
+        # settings make a new Assets. One tuple, replaced whole, so threads rendering the same
+        # template never see half of it.
+        self.cached: tuple[Assets, str, str] | None = None
+
+    def render_annotated(self, context: Context) -> str:
+        # The common case without a call: a value made before, from the Assets in use now
+        # (``_current._current`` is what get_assets() returns once it has loaded them).
+        cached = self.cached
+        if cached is not None and cached[0] is _current._current and self.target_var is None:
+            return cached[2] if context.autoescape else cached[1]
+        return cast(str, super().render_annotated(context))
 
     def render(self, context: Context) -> str:
         if self.literal is not None:
@@ -68,7 +79,8 @@ class AssetNode(template.Node):
             else:
                 value = self.method(assets, *self.literal)
                 if not assets.reload:
-                    self.cached = (assets, value)
+                    escaped = value if self.safe else conditional_escape(value)
+                    self.cached = (assets, value, escaped)
         else:
             args = [a.resolve(context) for a in self.args]
             kwargs = {k: v.resolve(context) for k, v in self.kwargs.items()}
