@@ -11,31 +11,36 @@ its inputs (config, unreadable sources, missing references, cycles, budgets) rai
 release is touched.
 Must not: hold logic of its own; each step lives in its module (the pool policy in ``workers``,
 staging and the build cache's reuse in ``stage``, what a config key may name in ``plan``).
+
+A rebuild from the same config and source files, into a release that still holds what the last
+build made, takes the release as it stands (``BuildCache.last_build``, ``Release.unchanged``)
+after walking the sources and reads nothing else: so the phases that read, render and write are
+imported only when a build goes on to them (their imports cost more than such a rebuild).
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from assetbuild.compiler.bundles import FilterChain, filter_chains
-from assetbuild.compiler.cache import BuildCache
+from assetbuild.compiler.cache import BuildCache, last_build
 from assetbuild.compiler.config import Config
-from assetbuild.compiler.documents import Bundle, Document
+from assetbuild.compiler.content_cache import ContentCache, Counts
 from assetbuild.compiler.globs import compile_glob
-from assetbuild.compiler.graph import dependency_order
-from assetbuild.compiler.module_graph import ModuleGraph, module_graph
 from assetbuild.compiler.plan import Plan, check_names, entry_points, make_plan
 from assetbuild.compiler.problems import Log
-from assetbuild.compiler.reader import Reader, read_documents, read_reachable
-from assetbuild.compiler.references import Resolver
 from assetbuild.compiler.release import Output, Published, Release
 from assetbuild.compiler.sources import Shadowed, SourceTree, collect
-from assetbuild.compiler.stage import Progress, Stager
-from assetbuild.compiler.workers import threads
 from assetbuild.errors import Problem
+
+if TYPE_CHECKING:
+    from assetbuild.compiler.bundles import FilterChain
+    from assetbuild.compiler.documents import Document
+    from assetbuild.compiler.references import Resolver
+    from assetbuild.compiler.stage import Progress
 
 
 @dataclass(frozen=True)
@@ -67,22 +72,38 @@ class Prepared:
 class BuildResult:
     config: Config
     plan: Plan
-    outputs: tuple[Output, ...]
+    outputs: Sequence[Output]  # by logical path
     published: Published
     warnings: tuple[Problem, ...]
     shadowed: tuple[Shadowed, ...]
     raw_sizes: Mapping[str, int]  # bundle logical path -> total size of its inputs
     timings: Mapping[str, float]  # phase -> wall seconds (see ``build``), for --json and the bench
+    cached: Counts | None = None  # what the cache_dir held and was given; None: no cache_dir
 
 
-def prepare(config: Config, cache: BuildCache | None = None, *, jobs: int = 1) -> Prepared:
+def prepare(
+    config: Config,
+    cache: BuildCache | None = None,
+    *,
+    jobs: int = 1,
+    store: ContentCache | None = None,
+    tree: SourceTree | None = None,
+) -> Prepared:
     """Read the sources and place every reference; writes nothing. A config that cannot be
     used raises ``ConfigError``, sources that cannot be listed ``BuildError``; the problems of
     what was read are in the log, not raised. With a ``cache``, files it knows unchanged are not
-    read again; with ``jobs`` above 1, large scans may go to that many processes."""
+    read again; with ``jobs`` above 1, large scans may go to that many processes. ``tree``: the
+    sources, when the caller has walked them already."""
+    from assetbuild.compiler.bundles import filter_chains
+    from assetbuild.compiler.graph import dependency_order
+    from assetbuild.compiler.module_graph import ModuleGraph, module_graph
+    from assetbuild.compiler.reader import Reader, read_documents, read_reachable
+    from assetbuild.compiler.references import Resolver
+
     log = Log()
     started = time.perf_counter()
-    tree = collect(config.sources, map(compile_glob, config.exclude), config.written, log)
+    if tree is None:
+        tree = collect(config.sources, map(compile_glob, config.exclude), config.written, log)
     plan = make_plan(config, tree)
     check_names(config, plan)
     entries = entry_points(config, plan)
@@ -91,7 +112,7 @@ def prepare(config: Config, cache: BuildCache | None = None, *, jobs: int = 1) -
         plan.assets, config.url, bundle_inputs=plan.bundle_inputs, unpublished=tree.excluded
     )
     policy = config.missing_policy
-    reader = Reader(tree, plan, resolver, chains, policy, log, cache, config.sources)
+    reader = Reader(tree, plan, resolver, chains, policy, log, cache, config.sources, store)
     globs = tuple(map(compile_glob, config.modules))
     graph = ModuleGraph(plan, resolver, globs, config.importmap or {}, policy, log)
     if entries is None:  # every file is published: read them all, then the modules
@@ -129,11 +150,32 @@ def build(
     have not changed since the last build; the release is the same either way.
     """
     release = Release(config.output, config.state)
+    started = time.perf_counter()
+    tree = collect(config.sources, map(compile_glob, config.exclude), config.written)
+    if use_cache:
+        standing = _as_it_stands(config, tree, release, started)
+        if standing is not None:
+            return standing
     cache = BuildCache.load(release.state) if use_cache else BuildCache()
+    from assetbuild.compiler.documents import Bundle
+    from assetbuild.compiler.stage import Stager
+    from assetbuild.compiler.workers import threads
+
+    # The cache_dir: filter results and compressed variants by content, shared between builds.
+    store = ContentCache(config.cache_dir) if use_cache and config.cache_dir else None
     workers = jobs or os.cpu_count() or 1
-    prepared = prepare(config, cache, jobs=workers)
+    prepared = prepare(config, cache, jobs=workers, store=store, tree=tree)
     log = prepared.log
     log.check()
+    raw_sizes = {n: d.raw_size for n, d in prepared.documents.items() if isinstance(d, Bundle)}
+    if (
+        not config.filter_modules
+        and all(chain.pure for chain in prepared.chains.values())
+        and not log.warnings
+    ):
+        # Its outputs depend on the config and the source files alone, and it has nothing to
+        # say: a rebuild from the same ones may take the release as it stands.
+        cache.record_build(repr(config), tree.state, tree.newest_ns, tree.walked_ns, raw_sizes)
     with release.session() as session, threads(workers) as pool:
         started = time.perf_counter()
         stager = Stager(
@@ -147,6 +189,7 @@ def build(
             cache,
             log,
             progress,
+            jobs=workers,
         )
         outputs = stager.stage(prepared.ordered)
         log.check()
@@ -163,12 +206,12 @@ def build(
             importmap=config.importmap,
             plain=prepared.plan.plain,
             aliases=config.aliases,
-            cache=cache.dumps(),
+            cache=cache.state_files,
             pool=pool,
             progress=progress.advance if progress is not None else None,
+            variant_cache=store,
         )
         committed = time.perf_counter()
-    raw_sizes = {n: d.raw_size for n, d in prepared.documents.items() if isinstance(d, Bundle)}
     timings = {**prepared.timings, "stage": staged - started, "commit": committed - staged}
     return BuildResult(
         config,
@@ -179,4 +222,32 @@ def build(
         prepared.tree.shadowed,
         raw_sizes,
         timings,
+        store.counts() if store is not None else None,
+    )
+
+
+def _as_it_stands(
+    config: Config, tree: SourceTree, release: Release, started: float
+) -> BuildResult | None:
+    """The result of a build that has nothing to do: the last build was made from this config
+    and these source files, and the release still holds all it made. None otherwise."""
+    last = last_build(release.state, repr(config), tree.state)
+    if last is None:
+        return None
+    standing = release.unchanged(last.manifest)
+    if standing is None:
+        return None
+    plan = make_plan(config, tree)
+    if config.entries is not None:
+        plan = plan.only(frozenset(standing.manifest.assets))
+    published = Published(
+        standing.manifest,
+        standing.manifest_bytes,
+        (),
+        standing.variant_sizes,
+        standing.manifest,
+    )
+    timings = {"read": time.perf_counter() - started, "modules": 0.0, "stage": 0.0, "commit": 0.0}
+    return BuildResult(
+        config, plan, standing.outputs(), published, (), tree.shadowed, last.raw_sizes, timings
     )

@@ -4,10 +4,10 @@ Owns: the filter chain (rcssmin and rjsmin called directly, any other name looke
 webassets' registry, imported only then, with the bundle's ``filter_config`` in its
 environment's config), importing the project's ``filter_modules``, what a chain's result can be
 cached by (its ``identity``: the filters, their options and config, their code and the versions
-of the libraries and programs they use; and how far beyond its input a filter may read), the
-text each webassets filter wrote (``Step``) and the programs it ran, the safe JS join, and the
-CSS join rules (one leading ``@charset`` at most, no byte-order marks, hoisted ``@import``
-rules first).
+of the libraries and programs they use; how far beyond its input a filter may read, and the
+names a compiler's imports give), the text each webassets filter wrote (``Step``) and the
+programs it ran, the safe JS join, and the CSS join rules (one leading ``@charset`` at most,
+no byte-order marks, hoisted ``@import`` rules first).
 Must not: resolve references or read source files; it is given text that is already rewritten.
 It does not decide whether a result is cached (``reader`` does, with ``cache``).
 """
@@ -123,6 +123,15 @@ _EMBEDS = re.compile(
     re.IGNORECASE,
 )
 _IDENTITY_FORMAT = 1  # bump when what a chain's identity covers changes
+# The names an import statement gives: quoted strings and unquoted url() arguments.
+_IMPORTED = re.compile(r"\"([^\"]*)\"|'([^']*)'|url\(\s*([^)'\"\s]*)\s*\)", re.IGNORECASE)
+# What makes a name unknowable before the compiler runs: interpolation (Less @{x}, Sass #{x}),
+# a variable, a glob (Stylus imports "dir/*").
+_UNKNOWABLE = re.compile(r"[@#$]\{|[$*{}]")
+_BARE = re.compile(r"[\w./~:-]+")
+# Extensions a compiler adds or leaves out when it looks a name up (Sass finds "colors" as
+# _colors.scss, Less "theme" as theme.less): a name and a file are compared without them.
+_STYLE_EXTENSIONS = (".less", ".scss", ".sass", ".css", ".styl")
 
 
 @dataclass(frozen=True)
@@ -207,6 +216,72 @@ class FilterChain:
                 steps.append(Step(flt.name, text, after))
                 text = after
         return Filtered(text, tuple(steps), tuple(programs))
+
+
+def embeds(text: str) -> bool:
+    """Whether a compiler given ``text`` may read a file that no import names (see ``_EMBEDS``)."""
+    return _EMBEDS.search(text) is not None
+
+
+def imported_stems(text: str) -> frozenset[str] | None:
+    """What the import statements of a stylesheet compiler's ``text`` may name, as stems (see
+    ``stems_of``), or None when that cannot be known before the compiler runs (a name built by
+    interpolation, a variable, a glob). Generous, never short: a word of a comment that mentions
+    ``@import`` counts too, and a statement continued over lines is read to its end."""
+    stems: set[str] = set()
+    for found in _IMPORTS.finditer(text):
+        statement = _statement(text, found.end())
+        names = [
+            next(g for g in m.groups() if g is not None) for m in _IMPORTED.finditer(statement)
+        ]
+        if not names:  # Stylus and Sass's indented syntax allow a bare name
+            if _UNKNOWABLE.search(statement):
+                return None
+            names = _BARE.findall(statement)
+        for name in names:
+            if _UNKNOWABLE.search(name):
+                return None
+            stems.add(_stem(name))
+    return frozenset(stems)
+
+
+def stems_of(logical_path: str) -> tuple[str, ...]:
+    """The stems under which an import can reach a file: its name without a leading ``_`` and a
+    stylesheet extension, in lower case (``less/_Colors.less`` -> ``colors``); an index file
+    (``theme/_index.scss``) by its directory's name too, as Sass and Stylus load it, and a
+    Sass import-only file (``theme.import.scss``) by its module's name too."""
+    stem = _stem(logical_path)
+    if stem == "index":
+        parent = logical_path.rpartition("/")[0]
+        if parent:
+            return stem, _stem(parent)
+    if stem.endswith(".import"):  # Sass's import-only file: @import "theme" loads it first
+        return stem, stem.removesuffix(".import")
+    return (stem,)
+
+
+def _stem(name: str) -> str:
+    base = re.split(r"[?#]", name, maxsplit=1)[0].rstrip("/").rpartition("/")[2]
+    base = base.lower().lstrip("_")
+    for extension in _STYLE_EXTENSIONS:
+        if base.endswith(extension) and len(base) > len(extension):
+            return base[: -len(extension)]
+    return base
+
+
+def _statement(text: str, start: int) -> str:
+    """An import statement's rest from ``start``: to its ``;``, or to the end of a line that
+    does not end with a comma (a list of names goes on)."""
+    end = start
+    while True:
+        stop = min(
+            (i for i in (text.find(";", end), text.find("\n", end)) if i != -1),
+            default=len(text),
+        )
+        if stop < len(text) and text[stop] == "\n" and text[start:stop].rstrip().endswith(","):
+            end = stop + 1
+            continue
+        return text[start:stop]
 
 
 def filter_chain(
@@ -359,7 +434,10 @@ def _not_installed(flt: Any, program: str, bundle: str | None, where: str) -> Pr
 
 def _reads(flt: Any) -> Reads:
     if not type(flt).__module__.startswith("webassets."):
-        return "any"  # a project's own filter: nothing is known of what it reads
+        # A project's own filter reads anything, unless its class says otherwise (README,
+        # "Webassets filters"): ``assetbuild_reads = "input"`` or ``"named"``.
+        declared = getattr(type(flt), "assetbuild_reads", "any")
+        return declared if declared in READS else "any"
     if flt.name in _READS_INPUT:
         return "input"
     return "named" if flt.name in _READS_NAMED else "any"

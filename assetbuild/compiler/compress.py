@@ -1,17 +1,21 @@
 """Precompressed variants: deterministic gzip and brotli, kept only where they pay.
 
 Owns: the codecs and their settings, the table of formats never worth compressing (by kind,
-each with its reason), and the 5% rule.
+each with its reason), the 5% rule, and what a codec's output is cached by in ``cache_dir``.
 Must not: decide file names beyond the suffix, or write anything.
 """
 
 from __future__ import annotations
 
+import hashlib
 import struct
 import zlib
 from collections.abc import Iterable
+from functools import partial
 
 import brotli
+
+from assetbuild.compiler.content_cache import ContentCache, Kind, key_of
 
 SUFFIX = {"gzip": ".gz", "br": ".br"}
 
@@ -142,16 +146,36 @@ def brotli_bytes(data: bytes) -> bytes:
 
 
 CODECS = {"gzip": gzip_bytes, "br": brotli_bytes}
+# What a codec's bytes depend on besides the input: its settings here (bump the number when
+# they change) and the library that runs it. A cached variant is found by these and the input's
+# digest, so another zlib or brotli makes new entries rather than mixing outputs.
+CODEC_IDENTITY = {
+    "gzip": f"gzip 1: level 9, memLevel 9, fixed header; zlib {zlib.ZLIB_RUNTIME_VERSION}",
+    "br": f"br 1: quality 11; brotli {getattr(brotli, '__version__', '?')}",
+}
 
 
-def variants(data: bytes, encodings: Iterable[str]) -> dict[str, bytes]:
-    """The encodings of ``data`` that are at least 5% smaller, by encoding name."""
+def variants(
+    data: bytes, encodings: Iterable[str], cache: ContentCache | None = None
+) -> dict[str, bytes]:
+    """The encodings of ``data`` that are at least 5% smaller, by encoding name. With a
+    ``cache`` (``cache_dir``), a codec's output for the same bytes is taken from it, and a new
+    one stored there: brotli 11 runs under 1 MB/s, a digest and a read at over 1 GB/s."""
     kept: dict[str, bytes] = {}
+    digest = hashlib.sha256(data).hexdigest() if cache is not None else ""
     for encoding in encodings:
-        compressed = CODECS[encoding](data)
+        codec = CODECS[encoding]
+        if cache is None:
+            compressed = codec(data)
+        else:
+            key = key_of([CODEC_IDENTITY[encoding], digest])
+            compressed = cache.computed(_KINDS[encoding], key, partial(codec, data))
         if len(compressed) <= len(data) * MAX_RATIO:
             kept[encoding] = compressed
     return kept
+
+
+_KINDS: dict[str, Kind] = {"gzip": "gzip", "br": "br"}
 
 
 def decode(encoding: str, data: bytes) -> bytes:

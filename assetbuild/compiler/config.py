@@ -15,7 +15,7 @@ import os
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args
 
@@ -50,8 +50,11 @@ _KEYS = {
     "plain",
     "aliases",
     "filter_modules",
+    "cache_dir",
+    "publish",
 }
-_BUNDLE_KEYS = {"inputs", "filters", "keep_inputs", "filter_config"}
+_PUBLISH_KEYS = {"dest"}
+_BUNDLE_KEYS = {"inputs", "filters", "keep_inputs", "filter_config", "inline_max"}
 _SOURCE_KEYS = {"path", "prefix"}
 # The keys a framework integration's ``Defaults`` supply: with them, the file may not set these.
 _DEFAULTED_KEYS = ("source", "output", "url")
@@ -94,6 +97,9 @@ class BundleSpec:
     # environment's config, as webassets' YAML ``config:`` section or ``env.config[...]`` gives
     # them (so a filter's get_config() sees a list as a list, not a string from os.environ).
     filter_config: tuple[tuple[str, FilterSetting], ...] = ()
+    # A CSS bundle's images smaller than this many bytes are embedded as data: URIs (Jammit's
+    # embedding, at build time); None: every image stays a reference.
+    inline_max: int | None = None
 
     @property
     def extension(self) -> str:
@@ -168,12 +174,20 @@ class Config:
     # Modules imported before the build, so that a project can register its own webassets
     # filters (webassets.filter.register_filter) by name.
     filter_modules: tuple[str, ...] = ()
+    # The content-addressed cache of filter results and compressed variants (content_cache),
+    # shared between builds, checkouts and machines; None: none.
+    cache_dir: Path | None = None
+    # ``[publish] dest``: where ``assetbuild publish`` uploads when no DEST is given
+    # (s3://bucket/prefix, ...; the publish package parses it). None: DEST is required.
+    publish_dest: str | None = None
 
     @property
     def written(self) -> tuple[Path, ...]:
-        """The directories a build writes (the release, and the bookkeeping when it is set
-        elsewhere): never read as sources, even when one lies inside a source directory."""
-        return (self.output,) if self.state is None else (self.output, self.state)
+        """The directories a build writes (the release, the bookkeeping when it is set
+        elsewhere, the cache_dir): never read as sources, even when one lies inside a source
+        directory."""
+        extra = tuple(p for p in (self.state, self.cache_dir) if p is not None)
+        return (self.output, *extra)
 
     @property
     def missing_policy(self) -> MissingPolicy:
@@ -206,8 +220,10 @@ def load_config(
     environ: Mapping[str, str] | None = None,
     output: Path | None = None,
     defaults: Defaults | None = None,
+    cache_dir: Path | None = None,
 ) -> Config:
-    """Read, override and validate the configuration. ``output`` is the ``--output`` flag.
+    """Read, override and validate the configuration. ``output`` is the ``--output`` flag,
+    ``cache_dir`` the ``--cache-dir`` flag (over ``ASSETBUILD_CACHE_DIR``, over the file).
 
     With ``defaults`` (a framework integration's), the sources, output, URL and state come from
     them, and the file may leave them out (it may not set them: one place says where the
@@ -222,7 +238,48 @@ def load_config(
         table = _read_table(path, nested)
     else:
         path, table = _read_optional_table(explicit, defaults.config_dir or cwd)
-    return _Validator(path, cwd, environ).config(table, output, defaults)
+    config = _Validator(path, cwd, environ).config(table, output, defaults)
+    return _with_cache_dir(config, table, cache_dir, cwd, environ)
+
+
+def _with_cache_dir(
+    config: Config,
+    table: dict[str, Any],
+    flag: Path | None,
+    cwd: Path,
+    environ: Mapping[str, str],
+) -> Config:
+    """``config`` with its ``cache_dir``: the flag's or the environment's (relative to the
+    current directory), else the file's (relative to the file's directory). It must lie outside
+    the release: it is no part of what is served."""
+    prefix = "tool.assetbuild." if config.file.name == "pyproject.toml" else ""
+    env = environ.get("ASSETBUILD_CACHE_DIR")
+    if flag is not None:
+        where: tuple[Path | None, str] = (None, "--cache-dir")
+        directory = _normal(cwd / flag)
+    elif env:
+        where = (None, "ASSETBUILD_CACHE_DIR")
+        directory = _normal(cwd / env)
+    elif "cache_dir" in table:
+        where = (config.file, f"{prefix}cache_dir")
+        raw = table["cache_dir"]
+        if not isinstance(raw, str) or not raw:
+            raise ConfigError(
+                "must be a directory, e.g. '.cache/assetbuild'", file=where[0], key=where[1]
+            )
+        directory = _normal(config.file.parent / raw)
+    else:
+        return config
+    _Validator(config.file, cwd, environ).usable(directory, where[1])
+    real, output = os.path.realpath(directory), os.path.realpath(config.output)
+    if real == output or real.startswith(output.rstrip(os.sep) + os.sep):
+        raise ConfigError(
+            f"{directory} is inside the release directory {config.output}, where a server would "
+            "hand it out; put the cache elsewhere (e.g. .cache/assetbuild)",
+            file=where[0],
+            key=where[1],
+        )
+    return replace(config, cache_dir=directory)
 
 
 def _read_optional_table(explicit: Path | None, cwd: Path) -> tuple[Path, dict[str, Any]]:
@@ -359,7 +416,25 @@ class _Validator:
             aliases=self.aliases(table),
             state=state,
             filter_modules=self.filter_modules(table),
+            publish_dest=self.publish_dest(table),
         )
+
+    def publish_dest(self, table: dict[str, Any]) -> str | None:
+        raw = table.get("publish", {})
+        if not isinstance(raw, dict):
+            raise self.fail(
+                "publish", 'must be a table: [publish] with dest = "s3://bucket/prefix"'
+            )
+        unknown = sorted(set(raw) - _PUBLISH_KEYS)
+        if unknown:
+            raise self.fail(f"publish.{unknown[0]}", "unknown key; [publish] has 'dest'")
+        dest = raw.get("dest")
+        if dest is not None and (not isinstance(dest, str) or not dest.strip()):
+            raise self.fail(
+                "publish.dest",
+                "must be a destination URL: s3://bucket/prefix, gs://, az:// or file:///dir",
+            )
+        return dest
 
     def usable(self, path: Path, key: str) -> Path:
         """``path``, if the operating system can take it as a path at all."""
@@ -609,7 +684,8 @@ class _Validator:
         if unknown:
             raise self.fail(
                 f"{key}.{unknown[0]}",
-                "unknown key; a bundle has 'inputs', 'filters', 'keep_inputs' and 'filter_config'",
+                "unknown key; a bundle has 'inputs', 'filters', 'keep_inputs', "
+                "'filter_config' and 'inline_max'",
             )
         inputs = value.get("inputs")
         if (
@@ -637,7 +713,24 @@ class _Validator:
             filters=tuple(filters),
             keep_inputs=keep_inputs,
             filter_config=self.filter_config(key, value.get("filter_config", {})),
+            inline_max=self.inline_max(key, extension, value.get("inline_max")),
         )
+
+    def inline_max(self, bundle_key: str, extension: str, raw: Any) -> int | None:
+        if raw is None:
+            return None
+        key = f"{bundle_key}.inline_max"
+        if extension != ".css":
+            raise self.fail(
+                key, "embeds images in a stylesheet; a script bundle has none (remove it)"
+            )
+        # An integer is a number of bytes, as in budgets; true is not a size (it is an int too).
+        if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+            raise self.fail(key, f'must be a size like "2 kB", not {raw!r}')
+        try:
+            return parse_size(str(raw))
+        except ValueError as exc:
+            raise self.fail(key, str(exc)) from None
 
     def filter_config(self, bundle_key: str, raw: Any) -> tuple[tuple[str, FilterSetting], ...]:
         key = f"{bundle_key}.filter_config"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 # 12 hex digits = 48 bits: a collision needs ~16 million versions of one logical path.
 DIGEST_LENGTH = 12
 
+_DIGEST = re.compile(f"[0-9a-f]{{{DIGEST_LENGTH}}}")
 # The last segment of a release path, or of one of its variants: <stem>.<digest>.<ext> or
 # <name>.<digest>, then perhaps .gz or .br.
 _FINGERPRINTED = re.compile(
@@ -43,6 +44,19 @@ def release_path(logical_path: str, digest: str) -> str:
     stem, dot, extension = name.rpartition(".")
     fingerprinted = f"{stem}.{digest}.{extension}" if dot and stem else f"{name}.{digest}"
     return posixpath.join(directory, fingerprinted) if directory else fingerprinted
+
+
+def digest_of(logical_path: str, path: str) -> str | None:
+    """The digest in ``path`` if it is ``logical_path``'s release path for some digest (the
+    inverse of ``release_path``), else None."""
+    # Where release_path puts the digest: before the extension, or after a name that has none
+    # (or only a leading dot). Plain slicing: a rebuild with nothing to do calls this per asset.
+    dot = logical_path.rfind(".")
+    cut = dot if dot > logical_path.rfind("/") + 1 else len(logical_path)
+    digest = path[cut + 1 : cut + 1 + DIGEST_LENGTH]
+    if path == f"{logical_path[:cut]}.{digest}{logical_path[cut:]}" and _DIGEST.fullmatch(digest):
+        return digest
+    return None
 
 
 def looks_fingerprinted(path: str) -> bool:

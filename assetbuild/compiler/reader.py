@@ -3,10 +3,12 @@
 Owns: decoding, the webassets ``input`` step and (on the joined bundle) ``output`` step, finding
 references (through ``scan``), resolving them (through ``references``), what a bundle does with
 a leading ``@import`` (inlined in place when it is an unconditional local import, hoisted
-otherwise), the use of the build cache's scans and filter results (and the key a filter's
-result is found by), handing large scans to worker processes (``workers`` decides when), and
-the report to the build's log of every missing reference, every undecodable file, and every
-path of the build machine that a filter wrote.
+otherwise), the use of the build cache's scans and filter results (or, with a cache_dir, of
+``content_cache``'s; kept there only once reading ends with no file changed under it), the key a
+filter's result is found by (with which source files an import can name), handing large scans
+to worker processes (``workers`` decides when), and the report to the build's log of every
+missing reference, every undecodable file, and every path of the build machine that a filter
+wrote.
 Must not: know fingerprints or write anything; it only describes what ``render`` will produce.
 
 What webassets filters write is checked as the sources are: their output is scanned, and each
@@ -30,10 +32,19 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from assetbuild.compiler import workers
-from assetbuild.compiler.bundles import FilterChain, Filtered, Scope, tool_identity
+from assetbuild.compiler.bundles import (
+    FilterChain,
+    Filtered,
+    Scope,
+    embeds,
+    imported_stems,
+    stems_of,
+    tool_identity,
+)
 from assetbuild.compiler.cache import BuildCache, output_key
 from assetbuild.compiler.compress import ALREADY_COMPRESSED
 from assetbuild.compiler.config import MissingPolicy, SourceDir
+from assetbuild.compiler.content_cache import ContentCache
 from assetbuild.compiler.documents import Bundle, Document, Link, Piece, Standalone
 from assetbuild.compiler.module_graph import ModuleGraph
 from assetbuild.compiler.plan import SCRIPTS, STYLESHEETS, Asset, AssetKind, Plan
@@ -180,9 +191,13 @@ class Reader:
         log: Log,
         cache: BuildCache | None = None,
         sources: Sequence[SourceDir] = (),
+        store: ContentCache | None = None,
     ):
         self.tree = tree
         self.cache = cache if cache is not None else BuildCache()
+        # Where filter results are kept: the cache_dir when there is one, else the build cache.
+        self.store = store
+        self._pending: list[tuple[str, str, dict[str, str]]] = []  # results for the store
         self.plan = plan
         self.resolver = resolver
         self.chains = chains
@@ -202,6 +217,8 @@ class Reader:
         self._stamped: dict[Path, Signature] = {}  # each file a stamp digested, as it was then
         self._identities: dict[str, str] = {}  # a program filters ran -> what it is
         self._read_signatures: dict[Path, Signature] = {}  # each bundle input, as it was read
+        self._stem_indexes: dict[str, dict[str, list[tuple[str, Path]]]] = {}
+        self._named_files: dict[str, tuple[str, frozenset[str]] | Scope] = {}
 
     def read(self, asset: Asset, scanned: Scanned | None = None) -> Document | None:
         """The asset's document; None when it has no reference to rewrite (it is copied as it
@@ -380,7 +397,7 @@ class Reader:
         given = os.path.relpath(source.file, self._first_root) if self._first_root else ""
         key = self._filter_key(chain, asset, ["input", source.logical_path, given], text)
         if key is not None:
-            known = self.cache.filtered(key, self._identify)
+            known = self._known_filtered(key)
             if known is not None:
                 return known
         filtered = chain.input(text, str(source.file), asset.logical_path)
@@ -402,7 +419,7 @@ class Reader:
         # be but for the fingerprints, which are not known yet.
         text = joined(bundle, {target: target for target in bundle.dependencies})
         key = self._filter_key(chain, asset, ["output"], text)
-        known = self.cache.filtered(key, self._identify) if key is not None else None
+        known = self._known_filtered(key) if key is not None else None
         if known is None:
             filtered = chain.output(text, name)
             self._record(key, filtered, asset.kind, name)
@@ -437,7 +454,12 @@ class Reader:
         names webassets passes with it) and the digest of the files it may read; None when
         those cannot all be read. No signature and no absolute path: the same key holds in any
         checkout, on any machine."""
-        stamp = self._stamp(chain.scope(text), asset.kind)
+        scope = chain.scope(text)
+        stamp = None
+        if scope == "text":
+            stamp, scope = self._named_stamp(text, asset.kind)
+        if stamp is None:
+            stamp = self._stamp(scope, asset.kind)
         if stamp is None:
             return None
         digest = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
@@ -449,7 +471,15 @@ class Reader:
         clean = self._note_machine(filtered, kind, base)
         if key is not None and clean:
             programs = {program: self._identify(program) for program in filtered.programs}
-            self.cache.record_filtered(key, filtered.text, programs)
+            if self.store is None:
+                self.cache.record_filtered(key, filtered.text, programs)
+            else:
+                self._pending.append((key, filtered.text, programs))
+
+    def _known_filtered(self, key: str) -> str | None:
+        if self.store is None:
+            return self.cache.filtered(key, self._identify)
+        return self.store.filtered(key, self._identify)
 
     def _identify(self, program: str) -> str:
         identity = self._identities.get(program)
@@ -481,6 +511,75 @@ class Reader:
             stamp = hashlib.sha256(text.encode("ascii")).hexdigest()
         self._stamps[key] = stamp
         return stamp
+
+    def _named_stamp(self, text: str, kind: AssetKind) -> tuple[str | None, Scope]:
+        """The digest of the files a step of a compiler that reads only what its text names
+        may read (``bundles.imported_stems``): each source text file whose stem an import of
+        ``text`` names, and, in turn, those their imports name. So saving one input compiles
+        that input again, and the inputs that import it by name, not every input that imports
+        anything. When that cannot be known, no digest, and the scope to count in instead:
+        every text file (an import whose name is made while compiling, an unreadable file), or
+        every file (a file it imports embeds one: an image is no text file)."""
+        wanted = imported_stems(text)
+        if wanted is None:
+            return None, "text"
+        index = self._stem_index(kind)
+        seen: set[str] = set()
+        todo = set(wanted)
+        entries: dict[str, str] = {}
+        while todo:
+            stem = todo.pop()
+            seen.add(stem)
+            for name, file in index.get(stem, ()):
+                if name in entries:
+                    continue
+                read = self._named_file(name, file)
+                if isinstance(read, str):
+                    return None, read
+                entries[name], more = read
+                todo |= more - seen
+        listed = json.dumps(sorted(entries.items()), ensure_ascii=True, separators=(",", ":"))
+        return "named " + hashlib.sha256(listed.encode("ascii")).hexdigest(), "text"
+
+    def _stem_index(self, kind: AssetKind) -> dict[str, list[tuple[str, Path]]]:
+        """The files an import in a bundle of ``kind`` can name, by stem (once per build)."""
+        index = self._stem_indexes.get(kind)
+        if index is None:
+            index = {}
+            excluded = _NOT_IMPORTED.get(kind, frozenset())
+            for name, file in self._scope_files():
+                logical = name.partition("\n")[0]
+                if os.path.splitext(logical)[1].lower() in excluded:
+                    continue
+                for stem in stems_of(logical):
+                    index.setdefault(stem, []).append((name, file))
+            self._stem_indexes[kind] = index
+        return index
+
+    def _named_file(self, name: str, file: Path) -> tuple[str, frozenset[str]] | Scope:
+        """A file an import may name: its digest and the stems its own imports name (once per
+        build); else the scope a step that imports it reads (see ``_named_stamp``)."""
+        if name in self._named_files:
+            return self._named_files[name]
+        found: tuple[str, frozenset[str]] | Scope = "text"
+        try:
+            data, signature = read_stable(file)
+        except BuildError:
+            data = None
+        if data is not None:
+            self._stamped[file] = signature  # see ``finish``
+            # Latin-1 never fails and keeps every ASCII byte, which is all an import name needs.
+            text = data.decode("latin-1")
+            stems = imported_stems(text)
+            digest = hashlib.sha256(data).hexdigest()
+            # Kept by signature, as ``_digest`` keeps it: a wider scope needs it too.
+            self.cache.record_digest(name, signature, digest)
+            if embeds(text):
+                found = "all"
+            elif stems is not None:
+                found = (digest, stems)
+        self._named_files[name] = found
+        return found
 
     def _scope_files(self) -> Iterator[tuple[str, Path]]:
         """Every source file a filter could read, each under a name that says which it is: the
@@ -517,7 +616,12 @@ class Reader:
                 now = None
             if now != signature:
                 self.cache.forget_filtered()
+                self._pending.clear()
                 return
+        if self.store is not None:
+            for key, text, programs in self._pending:
+                self.store.record_filtered(key, text, programs)
+        self._pending.clear()
 
     def _note_machine(self, filtered: Filtered, kind: AssetKind, base: str) -> bool:
         """Note each reference to a file of the build machine, and each source directory's path,

@@ -15,8 +15,13 @@ bookkeeping inside, in ``.assetbuild/``, has its history moved to the state dire
 time it is locked (``_adopt_legacy``), and that directory removed. ``lock``
 (flock), ``history`` (one manifest digest per build, oldest first) and
 ``manifests/<digest>.json`` (each manifest, plus the encodings that build tried, so a rebuild
-knows a missing ``.gz`` was not worth writing rather than never tried), and ``cache.json`` (the
-build cache, see ``cache``). One state directory serves one release directory.
+knows a missing ``.gz`` was not worth writing rather than never tried), ``cache.json`` (the
+build cache, see ``cache``) and ``build.json`` (the last build as a whole, also ``cache``'s). One
+state directory serves one release directory.
+
+Also: whether the release stands as a build left it (``Release.unchanged``: the manifest a
+build wrote, and every file it names), for a rebuild with nothing to do; and the temporary
+files a worker process stages (``stage_in``), which the session adopts.
 """
 
 from __future__ import annotations
@@ -27,19 +32,22 @@ import hashlib
 import itertools
 import json
 import os
-import shutil
-import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, overload
 
 from assetbuild.compiler import compress
+from assetbuild.compiler.cache import BUILD_FILENAME as BUILD_FILE
 from assetbuild.compiler.cache import FILENAME as CACHE_FILE
-from assetbuild.compiler.fingerprint import Fingerprint
+from assetbuild.compiler.content_cache import ContentCache
+from assetbuild.compiler.fingerprint import Fingerprint, digest_of
 from assetbuild.errors import ManifestError, ReleaseError
 from assetbuild.manifest import FILENAME, Entry, Manifest, dumps, loads
+
+if TYPE_CHECKING:  # concurrent.futures imports logging: a rebuild with nothing to do need not
+    from concurrent.futures import Executor
 
 # Where builds before 0.x kept the bookkeeping: inside the release, where a server reached it.
 LEGACY_STATE_DIR = ".assetbuild"
@@ -82,6 +90,57 @@ class Published:
     previous: Manifest | None = None  # the manifest this build replaced
 
 
+@dataclass(frozen=True)
+class Unchanged:
+    """A release found as a build left it (``Release.unchanged``)."""
+
+    manifest: Manifest
+    manifest_bytes: bytes
+    variant_sizes: Mapping[str, Mapping[str, int]]  # logical path -> encoding -> size
+
+    def outputs(self) -> Sequence[Output]:
+        """The outputs the build that wrote the manifest had, by logical path; made when first
+        looked at (a rebuild with nothing to do prints a summary that needs none of them)."""
+        return _ManifestOutputs(self.manifest)
+
+
+class _ManifestOutputs(Sequence[Output]):
+    """A manifest's entries as outputs, made on first use."""
+
+    def __init__(self, manifest: Manifest) -> None:
+        self._manifest = manifest
+        self._outputs: tuple[Output, ...] | None = None
+
+    def _made(self) -> tuple[Output, ...]:
+        if self._outputs is None:
+            self._outputs = tuple(
+                Output(
+                    name,
+                    entry.path,
+                    Fingerprint(digest_of(name, entry.path) or "", entry.integrity, entry.size),
+                    entry.sources,
+                    entry.imports,
+                )
+                for name, entry in sorted(self._manifest.assets.items())
+            )
+        return self._outputs
+
+    def __len__(self) -> int:
+        return len(self._manifest.assets)
+
+    @overload
+    def __getitem__(self, index: int) -> Output: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Output]: ...
+    def __getitem__(self, index: int | slice) -> Output | Sequence[Output]:
+        return self._made()[index]
+
+    def __eq__(self, other: object) -> bool:
+        return self._made() == (tuple(other) if isinstance(other, Sequence) else other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable cache inside; like a list, unhashable
+
+
 class Release:
     def __init__(self, directory: Path, state: Path | None = None):
         self.directory = directory
@@ -106,6 +165,55 @@ class Release:
             return loads(path.read_bytes(), str(path))
         except (OSError, ManifestError):
             return None
+
+    def unchanged(self, digest: str) -> Unchanged | None:
+        """The release as it stands, if the manifest in force has the SHA-256 ``digest`` (hex)
+        and every file it names is there: each asset, each variant, each plain copy (by its
+        size). None otherwise, or when the manifest cannot be read. Under the lock, so that no
+        build is committing meanwhile; writes nothing."""
+        with self._locked():
+            path = self.directory / FILENAME
+            try:
+                data = path.read_bytes()
+                if _digest(data) != digest:
+                    return None
+                manifest = loads(data, str(path))
+            except (OSError, ManifestError):
+                return None
+            directory = str(self.directory)
+            sizes: dict[str, dict[str, int]] = {}
+            for name, entry in manifest.assets.items():
+                if not os.path.isfile(os.path.join(directory, entry.path)):
+                    return None
+                for encoding, variant in entry.encodings.items():
+                    try:
+                        sizes.setdefault(name, {})[encoding] = os.path.getsize(
+                            os.path.join(directory, variant)
+                        )
+                    except OSError:
+                        return None
+            for name in manifest.plain:
+                try:
+                    size = os.path.getsize(os.path.join(directory, name))
+                except OSError:
+                    return None
+                copied = manifest.assets.get(name)
+                if copied is None or size != copied.size:
+                    return None
+            return Unchanged(manifest, data, sizes)
+
+    def previous(self) -> Manifest | None:
+        """The manifest of the latest build in the history that differs from the one in force
+        (a rebuild that changed nothing is not a build to compare with); None if there is none,
+        or its copy is gone. What ``report`` compares against."""
+        try:
+            in_force = _digest((self.directory / FILENAME).read_bytes())
+        except OSError:
+            in_force = None
+        for digest in reversed(self._history()):
+            if digest != in_force:
+                return self._history_manifest(digest)
+        return None
 
     # -- clean ------------------------------------------------------------------------------
 
@@ -210,11 +318,19 @@ class Release:
             self._replace(self.state / "history", "".join(f"{d}\n" for d in merged).encode())
         # Only once everything it named is kept above: a build killed before this line
         # finds the old directory again and adopts it again, with the same result.
+        import shutil  # here: a rebuild with nothing to do imports none of what it needs
+
         shutil.rmtree(legacy)
 
     def _state_files(self) -> tuple[Path, ...]:
-        """The bookkeeping files that every build keeps: the lock, the history, the cache."""
-        return (self.state / "lock", self.state / "history", self.state / CACHE_FILE)
+        """The bookkeeping files that every build keeps: the lock, the history, the cache and
+        the record of the last build."""
+        return (
+            self.state / "lock",
+            self.state / "history",
+            self.state / CACHE_FILE,
+            self.state / BUILD_FILE,
+        )
 
     def _manifest_copy(self, digest: str) -> Path:
         return self.state / "manifests" / f"{digest}.json"
@@ -223,6 +339,8 @@ class Release:
         """Atomically replace a small file (the manifest, a bookkeeping file), durably (fsync
         file, then directory)."""
         target.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile  # here: a rebuild with nothing to do writes nothing
+
         fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
@@ -318,6 +436,20 @@ class Session:
         with self._mutex:
             self._staged[release_path] = temporary
 
+    def prepare(self, paths: Iterable[str]) -> str:
+        """Make the directories that files at ``paths`` (release paths, or logical paths: they
+        share their directory) go into, for worker processes that stage them (``stage_in``);
+        returns the release directory, as those take it."""
+        for path in paths:
+            self._makedirs(os.path.dirname(os.path.join(self.directory, path)))
+        return str(self.directory)
+
+    def adopt(self, release_path: str, temporary: str) -> None:
+        """Take a file a worker process staged (``stage_in``) as this session's: committed with
+        the others, or removed if the build fails."""
+        with self._mutex:
+            self._staged[release_path] = temporary
+
     def commit(
         self,
         outputs: Sequence[Output],
@@ -327,14 +459,16 @@ class Session:
         importmap: Mapping[str, str] | None = None,
         plain: Sequence[str] = (),
         aliases: Mapping[str, str] | None = None,
-        cache: bytes | None = None,
+        cache: bytes | Callable[[bytes], Mapping[str, bytes]] | None = None,
         pool: Executor | None = None,
         progress: Callable[[int], None] | None = None,
+        variant_cache: ContentCache | None = None,
     ) -> Published:
         """Move the staged files into place, write the variants that are missing and the plain
         copies (``plain``: logical paths of ``outputs``) whose bytes changed, then replace the
         manifest (last), then the build cache (``cache``'s bytes). ``pool`` runs the
-        compression (the codecs release the GIL)."""
+        compression (the codecs release the GIL); ``variant_cache`` (``cache_dir``) holds the
+        codecs' outputs of earlier builds, anywhere, by content."""
         written = []
         for release_path, temporary in sorted(self._staged.items()):
             os.replace(temporary, os.path.join(self.directory, release_path))
@@ -345,15 +479,20 @@ class Session:
         results: list[tuple[dict[str, str], list[str]]] = []
         work: list[tuple[int, str, list[str]]] = []
         for index, output in enumerate(outputs):
+            if not encodings:  # compress = []: not even a call per file
+                results.append(({}, []))
+                continue
             found, missing = self._existing_variants(output.release_path, encodings, tried)
             results.append((found, []))
             if missing:
                 work.append((index, output.release_path, missing))
             elif progress is not None:
                 progress(1)
+        if not encodings and progress is not None:
+            progress(len(outputs))
 
         def make(job: tuple[int, str, list[str]]) -> dict[str, str]:
-            return self._make_variants(job[1], job[2])
+            return self._make_variants(job[1], job[2], variant_cache)
 
         # Largest first: brotli 11 takes seconds on a large file, and one started last would
         # leave the other workers idle at the end. The results go back in manifest order, so
@@ -398,8 +537,12 @@ class Session:
         self.release._replace(self.directory / FILENAME, manifest_bytes)
         self.release._append_history(digest)
         if cache is not None:
-            # After the manifest: a cache only ever names outputs the release holds.
-            self.release._replace(self.release.state / CACHE_FILE, cache)
+            # After the manifest: a cache only ever names outputs the release holds. A callable
+            # is given the manifest's bytes, which the record of the whole build is tied to, and
+            # gives each bookkeeping file to write, by name.
+            files = cache(manifest_bytes) if callable(cache) else {CACHE_FILE: cache}
+            for name, data in files.items():
+                self.release._replace(self.release.state / name, data)
         return Published(manifest, manifest_bytes, tuple(sorted(written)), sizes, self.previous)
 
     def discard(self) -> None:
@@ -447,11 +590,15 @@ class Session:
         os.replace(_write_temporary(os.path.dirname(target), data), target)
         return True
 
-    def _make_variants(self, release_path: str, encodings: list[str]) -> dict[str, str]:
-        """Write the variants of one file that pay; encoding -> variant's release path."""
+    def _make_variants(
+        self, release_path: str, encodings: list[str], cache: ContentCache | None = None
+    ) -> dict[str, str]:
+        """Write the variants of one file that pay; encoding -> variant's release path. With a
+        ``cache``, a codec's output for the same bytes is taken from it (and new ones put in
+        it): the same bytes either way, so a release never depends on the cache."""
         made: dict[str, str] = {}
         data = Path(self.directory, release_path).read_bytes()
-        for encoding, blob in compress.variants(data, encodings).items():
+        for encoding, blob in compress.variants(data, encodings, cache).items():
             variant = release_path + compress.SUFFIX[encoding]
             target = os.path.join(self.directory, variant)
             os.replace(_write_temporary(os.path.dirname(target), blob), target)
@@ -478,6 +625,25 @@ class Session:
 _temporary_names = itertools.count()
 
 
+def stage_in(directory: str, release_path: str, data: bytes) -> str | None:
+    """Stage ``data`` in a worker process: written under a temporary name beside
+    ``release_path`` in the release ``directory``, whose directory ``Session.prepare`` made;
+    the temporary's path, for ``Session.adopt``. None when the file is there already (it holds
+    these bytes: the name is their digest)."""
+    target = os.path.join(directory, release_path)
+    if os.path.isfile(target):
+        return None
+    return _write_temporary(os.path.dirname(target), data)
+
+
+def unstage(temporaries: Iterable[str]) -> None:
+    """Remove what ``stage_in`` wrote, in a worker process whose work failed before it could
+    hand the temporaries over to the session."""
+    for temporary in temporaries:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
 def _write_temporary(directory: str, data: bytes) -> str:
     """Write ``data`` to a new temporary file in ``directory``; its path. Files are readable by
     the web server, as a cp would leave them: created 0644 (``mkstemp`` would make them 0600,
@@ -492,10 +658,16 @@ def _write_temporary(directory: str, data: bytes) -> str:
         except FileExistsError:  # left by a build that was killed; its name is not reused
             continue
     try:
-        with os.fdopen(fd, "wb") as handle:
+        try:
             if os.fstat(fd).st_mode & 0o777 != 0o644:
                 os.chmod(temporary, 0o644)
-            handle.write(data)
+            # Straight to the descriptor: a buffered file object per file cost a third of the
+            # write itself. os.write may write less than it is given (a signal, a full disk).
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)

@@ -14,7 +14,15 @@ import re
 from dataclasses import dataclass
 
 MEASURES = ("size", "gzip", "br")
-_UNITS = {"b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2}
+_UNITS = {
+    "b": 1,
+    "kb": 1000,
+    "kib": 1024,
+    "mb": 1000**2,
+    "mib": 1024**2,
+    "gb": 1000**3,  # for a cache_dir's limit (cache prune --max-size)
+    "gib": 1024**3,
+}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
 
 

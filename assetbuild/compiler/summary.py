@@ -47,6 +47,15 @@ def summary_data(result: BuildResult) -> dict[str, Any]:
         "warnings": [str(w) for w in result.warnings],
         # Wall seconds per phase; the one part of the summary that differs between runs.
         "timings": {phase: round(seconds, 4) for phase, seconds in result.timings.items()},
+        # With a cache_dir: what it held (hits), what was made and put there (misses), by kind.
+        "cache_dir": None
+        if result.cached is None
+        else {
+            "directory": str(result.config.cache_dir),
+            "hits": dict(result.cached.hits),
+            "misses": dict(result.cached.misses),
+            "damaged": result.cached.damaged,
+        },
     }
 
 
@@ -84,6 +93,10 @@ def summary_text(result: BuildResult) -> str:
         f"{data['assets']} assets ({_size(data['bytes'])}) in {data['output']}; "
         f"{written} file{'s' if written != 1 else ''} written{kept}"
     )
+    cached = data["cache_dir"]
+    if cached is not None and sum(cached["hits"].values()) + sum(cached["misses"].values()):
+        hits, misses = sum(cached["hits"].values()), sum(cached["misses"].values())
+        lines.append(f"cache_dir: {hits} results reused, {misses} made")
     return "\n".join(lines)
 
 

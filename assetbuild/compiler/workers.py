@@ -3,19 +3,22 @@
 Owns: the thread pool of staging and compression (hashing, file writes, rcssmin, rjsmin and the
 compression codecs all release the GIL, so threads give the parallelism of processes without
 pickling or worker start-up; ``jobs=1`` runs everything in the calling thread), and when the
-scanning of stylesheets and scripts goes to forked processes instead (the scan is Python's
-``re``, which holds the GIL).
+scanning of stylesheets and scripts (Python's ``re``, which holds the GIL) and the staging of
+the many files published as they are (a few system calls each, whose GIL hand-offs undo what
+threads gain) go to forked processes instead.
 Must not: know what the work is; callers hand it functions and items.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -24,6 +27,10 @@ R = TypeVar("R")
 # Past this many bytes to scan, worker processes do it: below, a fork and pickling the
 # references back cost more than they save.
 PARALLEL_SCAN_BYTES = 8 << 20
+# Past this many files to stage as they are (read, hash, write), worker processes do it: in
+# threads, the ten or so system calls of each file hand the GIL back and forth between them,
+# which cost more than the second core gave (measured: no faster than one thread).
+PARALLEL_STAGE_FILES = 512
 
 
 def threads(jobs: int) -> Executor:
@@ -47,11 +54,55 @@ def scanning_processes(jobs: int, size: int) -> Iterator[ProcessPoolExecutor | N
     if size < PARALLEL_SCAN_BYTES or not can_fork(jobs):
         yield None
         return
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+    pool = _forked(jobs)
     try:
         yield pool
     finally:
         pool.shutdown(cancel_futures=True)
+
+
+@contextmanager
+def staging_processes(jobs: int, files: int) -> Iterator[ProcessPoolExecutor | None]:
+    """``jobs`` forked processes to stage ``files`` files as they are, or None where they would
+    not pay (or cannot fork)."""
+    if files < PARALLEL_STAGE_FILES or not can_fork(jobs):
+        yield None
+        return
+    pool = _forked(jobs)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _forked(jobs: int) -> ProcessPoolExecutor:
+    # Loaded before the fork, so that a worker makes its request the moment it starts.
+    import ctypes  # noqa: F401
+
+    return ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_die_with_the_build,
+        initargs=(os.getpid(),),
+    )
+
+
+def _die_with_the_build(build: int) -> None:
+    """In a worker process: be killed when the build's process dies (Linux's
+    ``PR_SET_PDEATHSIG``). A forked worker holds a copy of every descriptor of the build, the
+    release's lock among them, and of its queue's pipe, so it never sees the end of its work:
+    without this, a killed build's workers would wait forever, and every later build for them.
+    A build killed between the fork and the request is not signalled to anyone: the worker
+    then finds itself adopted (its parent is no longer ``build``) and ends at once."""
+    import ctypes
+
+    with suppress(OSError, AttributeError):  # not Linux after all: nothing to ask
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != build:
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 class _Serial(Executor):

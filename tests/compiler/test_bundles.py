@@ -9,7 +9,14 @@ import pytest
 from webassets.filter import Filter, register_filter
 
 from assetbuild.compiler import assembly, cache
-from assetbuild.compiler.bundles import filter_chain, join_css, join_js, with_charset
+from assetbuild.compiler.bundles import (
+    filter_chain,
+    imported_stems,
+    join_css,
+    join_js,
+    stems_of,
+    with_charset,
+)
 from assetbuild.compiler.config import load_config
 from assetbuild.errors import BuildError, ConfigError
 
@@ -142,3 +149,39 @@ def test_webassets_cssrewrite_builds_the_sample_site_and_is_never_cached(
     records = json.loads((site / "build/.static.assetbuild/cache.json").read_bytes())["files"]
     assert "js/app.js" in records  # rjsmin only: cached
     assert "css/app.css" not in records  # a webassets filter: built every time
+
+
+# -- what a compiler's imports can name ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "stems"),
+    [
+        ('@import "partials/_colors.less";\n.a { b: c }', {"colors"}),
+        ("@use 'theme' with ($primary: blue);", {"theme"}),
+        ('@import (reference) url("mixins.less");', {"mixins"}),
+        ("@import url(print.css) print;", {"print"}),
+        ('@import "a",\n        "b";', {"a", "b"}),  # a list over lines is read to its end
+        ("@import colors, grid\n.a\n  color: red", {"colors", "grid"}),  # indented syntax
+        ("@require 'nib'", {"nib"}),
+        (".a { color: red }", set()),
+    ],
+)
+def test_the_names_an_import_gives_are_found_as_stems(text: str, stems: set[str]) -> None:
+    assert imported_stems(text) == stems
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['@import "@{theme}/vars.less";', '@import "#{$dir}/x";', "@import 'mixins/*'", "@import $x"],
+)
+def test_an_import_whose_name_is_made_when_compiling_cannot_be_known(text: str) -> None:
+    assert imported_stems(text) is None
+
+
+def test_a_file_is_found_by_its_stem_and_an_index_by_its_directory_too() -> None:
+    assert stems_of("less/partials/_Colors.less") == ("colors",)
+    assert stems_of("scss/theme/_index.scss") == ("index", "theme")
+    assert stems_of("css/bootstrap.min.css") == ("bootstrap.min",)
+    assert stems_of("img/logo.png") == ("logo.png",)
+    assert stems_of("scss/_theme.import.scss") == ("theme.import", "theme")

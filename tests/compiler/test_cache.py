@@ -8,6 +8,7 @@ The files of a test are seconds old at most, which the cache rightly does not tr
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -18,7 +19,7 @@ import time
 from pathlib import Path
 
 from assetbuild.compiler.bundles import filter_chain
-from assetbuild.compiler.cache import BuildCache, trustworthy
+from assetbuild.compiler.cache import BuildCache, last_build, trustworthy
 from assetbuild.compiler.fingerprint import fingerprint
 from assetbuild.compiler.scan.reference import Reference, Scan
 from assetbuild.compiler.stable_reads import Signature
@@ -105,16 +106,43 @@ def test_the_bundle_inputs_are_what_the_fixture_has(site: Path) -> None:
     assert found >= BUNDLE_INPUTS
 
 
-def test_a_rebuild_with_nothing_changed_reads_only_the_bundle_inputs(site: Path) -> None:
+def test_a_rebuild_with_nothing_changed_reads_no_source_file_and_writes_nothing(
+    site: Path, tmp_path: Path
+) -> None:
     first = build(site)
     assert {"css/print.css", "js/standalone.js", "img/logo.png", "fonts/dejavu-sans.woff2"} <= set(
         first["opened"]
     )
     assert {"css/app.css", "js/app.js", "css/print.css"} <= set(first["rendered"])
+    state = site / "build/.static.assetbuild"
+    before = {
+        p: p.read_bytes()
+        for p in [*state.rglob("*"), *(site / "build/static").rglob("*")]
+        if p.is_file()
+    }
     second = build(site)
-    assert set(second["opened"]) == BUNDLE_INPUTS
+    assert second == {"opened": [], "written": [], "rendered": []}
+    after = {
+        p: p.read_bytes()
+        for p in [*state.rglob("*"), *(site / "build/static").rglob("*")]
+        if p.is_file()
+    }
+    assert after == before  # not even the manifest or the cache is written again
+    same_release_without_cache(site, tmp_path)
+
+
+def test_with_one_new_file_a_rebuild_reads_only_the_bundle_inputs_and_that_file(
+    site: Path, tmp_path: Path
+) -> None:
+    build(site)
+    (site / "static/img/new.png").write_bytes(b"a new image")
+    second = build(site)
+    # The last build as a whole no longer stands, but each file's record does: the bundles'
+    # inputs are read to find their references, and the new file to publish it.
+    assert set(second["opened"]) == BUNDLE_INPUTS | {"img/new.png"}
     assert second["rendered"] == []  # not even the bundles are joined and minified again
-    assert second["written"] == []
+    assert [p for p in second["written"] if not p.startswith("img/new.")] == []
+    same_release_without_cache(site, tmp_path)
 
 
 def test_a_changed_image_is_read_with_the_stylesheets_that_reference_it(
@@ -173,6 +201,7 @@ def test_an_unusable_cache_is_ignored(site: Path, tmp_path: Path) -> None:
     other = json.loads(cache_file.read_bytes()) | {"made_by": made_by}
     for damage in (b"{not json", json.dumps(other).encode()):
         cache_file.write_bytes(damage)
+        (cache_file.parent / "build.json").unlink()  # else the last build as a whole stands
         assert set(build(site)["opened"]) == set(first["opened"])
     same_release_without_cache(site, tmp_path)
 
@@ -189,7 +218,7 @@ def test_clean_keeps_the_cache(site: Path) -> None:
         [sys.executable, "-m", "assetbuild", "clean", "--keep", "1"], cwd=site, check=True
     )
     assert (site / "build/.static.assetbuild/cache.json").is_file()
-    assert set(build(site)["opened"]) == BUNDLE_INPUTS
+    assert build(site)["opened"] == []
 
 
 def test_a_changed_bundle_input_renders_that_bundle_only(site: Path, tmp_path: Path) -> None:
@@ -271,6 +300,7 @@ def test_a_tampered_record_is_not_trusted(site: Path, tmp_path: Path) -> None:
     records["img/logo.png"]["fingerprint"]["digest"] = "../../escape"
     records["css/print.css"]["references"][0][2] = "not an offset"
     cache_file.write_text(json.dumps(document))
+    (cache_file.parent / "build.json").unlink()  # else the last build as a whole stands
     again = build(site)
     # Both files are read again; print.css's output record was not touched and still holds.
     assert {"img/logo.png", "css/print.css"} <= set(again["opened"])
@@ -379,3 +409,54 @@ def test_a_signature_is_stored_only_as_a_stamp_of_the_caches_own_salt(tmp_path: 
     other = BuildCache()
     other.record_digest("css/a.css", signature(), "ab" * 32)
     assert json.loads(other.dumps())["digests"]["css/a.css"][0] != stored[0]
+
+
+# --- the last build as a whole ---
+
+
+def test_the_last_build_is_found_by_the_same_config_and_sources_and_tied_to_its_manifest(
+    tmp_path: Path,
+) -> None:
+    settled = time.time_ns() - 10 * 10**9
+    cache = BuildCache()
+    cache.record_build("Config(a)", "state-1", settled, time.time_ns(), {"css/app.css": 12})
+    files = cache.state_files(b'{"manifest": 1}')
+    assert set(files) == {"cache.json", "build.json"}
+    (tmp_path / "build.json").write_bytes(files["build.json"])
+    last = last_build(tmp_path, "Config(a)", "state-1")
+    assert last is not None
+    assert last.manifest == hashlib.sha256(b'{"manifest": 1}').hexdigest()
+    assert last.raw_sizes == {"css/app.css": 12}
+    assert last_build(tmp_path, "Config(b)", "state-1") is None
+    assert last_build(tmp_path, "Config(a)", "state-2") is None
+    assert last_build(tmp_path, "Config(a)", "") is None
+    # Neither the config nor the state is stored as it is: only their keyed stamp.
+    text = (tmp_path / "build.json").read_text()
+    assert "Config(a)" not in text and "state-1" not in text
+
+
+def test_a_build_is_recorded_only_when_its_files_had_settled() -> None:
+    now = time.time_ns()
+    racy = BuildCache()
+    racy.record_build("Config(a)", "state-1", now - 10**9, now, {})  # changed a second before
+    assert set(racy.state_files(b"{}")) == {"cache.json"}
+    settled = BuildCache()
+    settled.record_build("Config(a)", "state-1", now - 10 * 10**9, now, {})
+    assert set(settled.state_files(b"{}")) == {"cache.json", "build.json"}
+
+
+def test_a_damaged_record_of_the_last_build_is_not_used(tmp_path: Path) -> None:
+    cache = BuildCache()
+    cache.record_build("Config(a)", "state-1", 0, 10 * 10**9, {"css/app.css": 12})
+    record = json.loads(cache.state_files(b"{}")["build.json"])
+    for damage in (
+        {"manifest": "../.."},
+        {"raw_sizes": {"css/app.css": "12"}},
+        {"manifest": 1},
+        {"salt": "not hex"},
+        {"format": 0},
+    ):
+        (tmp_path / "build.json").write_text(json.dumps({**record, **damage}))
+        assert last_build(tmp_path, "Config(a)", "state-1") is None, damage
+    (tmp_path / "build.json").write_text("{")
+    assert last_build(tmp_path, "Config(a)", "state-1") is None

@@ -435,3 +435,44 @@ def test_paths_are_named_without_dot_dot_segments(tmp_path: Path) -> None:
     assert config.sources == (SourceDir(root / "ckan/public"),)
     assert config.output == root / "out"
     assert ".." not in str(config.sources[0].path) + str(config.output) + str(config.file)
+
+
+@pytest.mark.parametrize(
+    ("written", "limit"),
+    [('"2 kB"', 2000), ('"1.5 KiB"', 1536), ("512", 512), ('"0 B"', 0), (None, None)],
+)
+def test_inline_max_is_a_size_in_bytes_as_budgets_write_it(
+    tmp_path: Path, written: str | None, limit: int | None
+) -> None:
+    option = f"inline_max = {written}\n" if written is not None else ""
+    root = project(
+        tmp_path,
+        f'source = "static"\noutput = "b"\n[bundles."css/app.css"]\ninputs = ["a.css"]\n{option}',
+    )
+    (spec,) = load_config(cwd=root, environ={}).bundles
+    assert spec.inline_max == limit
+
+
+@pytest.mark.parametrize(
+    ("bundle", "written", "words"),
+    [
+        ("css/app.css", '"two kilobytes"', "'two kilobytes' is not a size; write it like"),
+        ("css/app.css", '"-1 kB"', "is not a size"),
+        ("css/app.css", "true", 'must be a size like "2 kB", not True'),
+        ("css/app.css", "2.5", 'must be a size like "2 kB", not 2.5'),
+        ("js/app.js", '"2 kB"', "embeds images in a stylesheet; a script bundle has none"),
+    ],
+)
+def test_a_bad_inline_max_names_the_file_and_the_bundle_key(
+    tmp_path: Path, bundle: str, written: str, words: str
+) -> None:
+    root = project(
+        tmp_path,
+        f'source = "static"\noutput = "b"\n[bundles."{bundle}"]\ninputs = ["a"]\n'
+        f"inline_max = {written}\n",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(cwd=root, environ={})
+    assert caught.value.key == f'bundles."{bundle}".inline_max'
+    assert str(root / "assetbuild.toml") in str(caught.value)
+    assert words in str(caught.value)

@@ -12,6 +12,7 @@ the timing: those run the command line in-process, with the hook monkeypatched i
 from __future__ import annotations
 
 import base64
+import contextlib
 import errno
 import hashlib
 import json
@@ -28,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from assetbuild.compiler import assembly, release, stage
+from assetbuild.compiler import assembly, release, stage, workers
 from assetbuild.compiler.commands.verify import verify
 from assetbuild.manifest import loads
 from tests.conftest import assetbuild, environment, in_ci, invoke
@@ -346,6 +347,96 @@ def test_an_injected_disk_full_while_staging_keeps_the_previous_release(
     assert result.stderr.splitlines() == [f"error: {out}: {DISK_FULL}"]
     assert result.stdout == ""
     assert snapshot(out) == before  # the staged files were removed again
+
+
+def test_a_disk_full_in_a_worker_process_keeps_the_previous_release_and_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same when the files published as they are go to worker processes (forked, so they
+    carry the injected fault): what each wrote before the failure is removed too."""
+    site = sample_site(tmp_path / "site")
+    out = site / "build/static"
+    assert invoke(site, "build").exit_code == 0
+    before = snapshot(out)
+    (site / "static/img/logo.png").write_bytes(b"a new logo")
+    (site / "static/img/bg.png").write_bytes(b"a new background")
+    (site / "static/fonts/new.woff2").write_bytes(b"a new font")
+    real = release._write_temporary
+    writes: list[str] = []
+
+    def write_until_the_disk_is_full(directory: str, data: bytes) -> str:
+        writes.append(directory)
+        if len(writes) >= 3:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(directory, data)
+
+    monkeypatch.setattr(release, "_write_temporary", write_until_the_disk_is_full)
+    monkeypatch.setattr(workers, "PARALLEL_STAGE_FILES", 0)
+    forked: list[bool] = []
+    real_processes = workers.staging_processes
+
+    @contextlib.contextmanager
+    def counted(jobs: int, files: int) -> Iterator[object]:
+        with real_processes(jobs, files) as processes:
+            forked.append(processes is not None)
+            yield processes
+
+    monkeypatch.setattr(workers, "staging_processes", counted)
+
+    result = invoke(site, "build", "--jobs", "2", "--no-cache")
+
+    assert forked == [True]
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"error: {out}: {DISK_FULL}"]
+    assert snapshot(out) == before
+    assert temporary_files(out) == []
+
+
+STAGING_SLOWLY = """
+import sys, time
+from pathlib import Path
+from assetbuild.compiler import release, workers
+from assetbuild.compiler.cli import main
+workers.PARALLEL_STAGE_FILES = 0
+real = release.stage_in
+def slowly(*args):
+    Path("staging").touch()  # the workers have started
+    time.sleep(0.5)
+    return real(*args)
+release.stage_in = slowly
+sys.argv = ["assetbuild", "build", "--jobs", "2"]
+main()
+"""
+
+
+def test_a_build_killed_while_worker_processes_stage_leaves_none_of_them_behind(
+    tmp_path: Path,
+) -> None:
+    """Forked workers hold copies of the build's descriptors (the release's lock, its stderr):
+    they die with it, so the next build neither waits for them nor finds the lock taken."""
+    site = sample_site(tmp_path / "site")
+    process = subprocess.Popen(
+        [sys.executable, "-c", STAGING_SLOWLY],
+        cwd=site,
+        env=environment(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (site / "staging").exists() and process.poll() is None:
+            assert time.monotonic() < deadline, "the workers never started"
+            time.sleep(0.02)
+        process.send_signal(signal.SIGKILL)
+        process.communicate(timeout=20)  # every holder of its stderr is gone: the workers too
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == -signal.SIGKILL
+    again = assetbuild("build", cwd=site)
+    assert again.returncode == 0, again.stderr
+    assert_verifies(site / "build/static")
 
 
 def test_a_build_that_failed_to_write_its_manifest_does_not_count_as_a_build_for_clean(

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assetbuild.compiler.fingerprint import fingerprint, release_path
+from assetbuild.compiler.fingerprint import digest_of, fingerprint, release_path
 
 
 def test_the_digest_is_the_first_twelve_hex_digits_of_sha256() -> None:
@@ -36,3 +36,17 @@ def test_the_release_path_puts_the_digest_before_the_last_extension(
     logical: str, expected: str
 ) -> None:
     assert release_path(logical, "0123456789ab") == expected
+
+
+@pytest.mark.parametrize(
+    "logical",
+    ["css/app.css", "LICENSE", "js/jquery.min.js", ".htaccess", "dir.d/noext", "dir/.x", "x."],
+)
+def test_the_digest_is_read_back_from_exactly_the_release_paths_of_its_logical_path(
+    logical: str,
+) -> None:
+    path = release_path(logical, "0123456789ab")
+    assert digest_of(logical, path) == "0123456789ab"
+    assert digest_of(logical, release_path(logical, "0123456789AB")) is None  # not a digest
+    assert digest_of(logical, logical) is None
+    assert digest_of("other/" + logical, path) is None

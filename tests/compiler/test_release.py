@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -366,3 +367,32 @@ def test_clean_adopts_an_older_builds_history_and_removes_its_bookkeeping(tmp_pa
     assert not (release / LEGACY_STATE_DIR).exists()
     assert Release(release).clean(keep=1) == (first.release_path,)
     assert (release / second.release_path).is_file()
+
+
+def test_a_release_stands_as_built_while_its_manifest_and_every_file_it_names_are_there(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    app, data = output("css/app.css", CSS)
+    logo, png = output("img/logo.png", b"\x89PNG not compressed")
+    with Release(out).session() as session:
+        for staged, blob in ((app, data), (logo, png)):
+            session.stage(staged.release_path, blob)
+        published = session.commit([app, logo], url="/", encodings=["gzip"], plain=["img/logo.png"])
+    digest = hashlib.sha256(published.manifest_bytes).hexdigest()
+    standing = Release(out).unchanged(digest)
+    assert standing is not None
+    assert standing.manifest == published.manifest
+    assert standing.manifest_bytes == published.manifest_bytes
+    assert standing.variant_sizes == {
+        "css/app.css": {"gzip": (out / (app.release_path + ".gz")).stat().st_size}
+    }
+    assert standing.outputs() == (app, logo)
+    assert Release(out).unchanged("0" * 64) is None  # another build's manifest
+    for missing in (app.release_path + ".gz", "img/logo.png", logo.release_path):
+        kept = (out / missing).read_bytes()
+        (out / missing).unlink()
+        assert Release(out).unchanged(digest) is None, missing
+        (out / missing).write_bytes(kept)
+    (out / "img/logo.png").write_bytes(b"a plain copy someone changed")
+    assert Release(out).unchanged(digest) is None

@@ -133,3 +133,38 @@ def test_every_directory_to_skip_is_left_out(tmp_path: Path) -> None:
     )
     found = collect([SourceDir(root)], [], skip=[root / "build", root / "state"])
     assert list(found.files) == ["css/a.css"]
+
+
+def test_the_state_changes_with_any_file_walked_and_only_then(tmp_path: Path) -> None:
+    root = write(tmp_path / "s", {"css/a.css": "a", "img/b.png": "b", "secret.scss": "c"})
+    (root / ".git").mkdir()
+
+    def state() -> str:
+        return collect([SourceDir(root)], [compile_glob("*.scss")]).state
+
+    first = state()
+    assert first == state()
+    (root / ".git/HEAD").write_text("a dot-directory is never walked")
+    assert state() == first
+    (root / "secret.scss").write_text("cc")  # excluded, but a bundle's filter may read it
+    second = state()
+    assert second != first
+    os.utime(root / "css/a.css", ns=(10**18, 10**18))  # touched: it may have changed
+    third = state()
+    assert third != second
+    (root / "img/c.png").write_text("c")
+    assert state() != third
+    (root / "img/c.png").unlink()
+    assert state() == third
+
+
+def test_the_tree_says_when_its_files_last_changed_and_when_it_was_walked(tmp_path: Path) -> None:
+    root = write(tmp_path / "s", {"a.css": "a", "b.css": "b"})
+    os.utime(root / "a.css", ns=(0, 10**18))  # mtime in 2001; its ctime is now
+    tree = collect([SourceDir(root)], [])
+    newest = max(
+        max(os.stat(root / n).st_mtime_ns, os.stat(root / n).st_ctime_ns)
+        for n in ("a.css", "b.css")
+    )
+    assert tree.newest_ns == newest
+    assert tree.walked_ns >= newest - 10**9  # walked after (clocks may differ a tick)

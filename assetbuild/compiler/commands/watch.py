@@ -1,10 +1,10 @@
 """``assetbuild watch``: build once, then rebuild whenever a source file or the config changes.
 
 Owns: the watch loop; what is watched (the source directories and the config file) and what is
-ignored (the output directory and the bookkeeping directory, wherever they lie, and dotfiles
-and dot-directories, which are never published); reloading the config when its file changes; and describing each build's outcome
-as a ``Rebuild`` value: the changes that caused it, and the new fingerprints or the error that
-kept the last good release in force.
+ignored (the output directory, the bookkeeping directory and the cache_dir, wherever they lie,
+and dotfiles and dot-directories, which are never published); reloading the config when its
+file changes; and describing each build's outcome as a ``Rebuild`` value: the changes that
+caused it, and the new fingerprints or the error that kept the last good release in force.
 Must not: print or know exit statuses (the CLI reports each ``Rebuild``), write anything itself
 (builds go through the pipeline, and a failed build writes nothing), or import ``watchfiles``
 before ``watch()`` is called: ``assetbuild build`` does not pay for it.
@@ -82,6 +82,7 @@ class Scope:
     config: str
     output: str
     state: str | None = None
+    cache_dir: str | None = None
 
     @classmethod
     def of(cls, config: Config) -> Scope:
@@ -90,13 +91,15 @@ class Scope:
             config=os.path.realpath(config.file),
             output=os.path.realpath(config.output),
             state=None if config.state is None else os.path.realpath(config.state),
+            cache_dir=None if config.cache_dir is None else os.path.realpath(config.cache_dir),
         )
 
     def ignored(self, path: str) -> bool:
-        """The build's own writes, even when the output (or the state) lies inside a source."""
+        """The build's own writes, even when the output (the state, the cache_dir) lies inside
+        a source."""
         return any(
             path == place or path.startswith(place + os.sep)
-            for place in (self.output, self.state)
+            for place in (self.output, self.state, self.cache_dir)
             if place is not None
         )
 
@@ -148,6 +151,7 @@ def watch(
     *,
     output: Path | None = None,
     defaults: Defaults | None = None,
+    cache_dir: Path | None = None,
     cwd: Path | None = None,
     environ: Mapping[str, str] | None = None,
     stop_event: threading.Event | None = None,
@@ -160,7 +164,9 @@ def watch(
     be loaded at the start is a ``ConfigError`` (there is nothing to watch yet); after that, every
     failure is reported through ``on_build`` and the watch goes on with the last good config.
     Changes are grouped until none has come for ``step_ms`` (at most ``debounce_ms``).
-    ``defaults`` are a framework integration's (see ``config.Defaults``), used at every reload.
+    ``defaults`` are a framework integration's (see ``config.Defaults``), used at every reload;
+    ``cache_dir`` is the ``--cache-dir`` flag. Each rebuild runs the webassets filters of the
+    inputs that changed (and of those that import them) only: the others' results are cached.
     """
     try:
         import watchfiles
@@ -172,7 +178,14 @@ def watch(
     cwd = Path.cwd() if cwd is None else cwd
 
     def load() -> Config:
-        return load_config(config_path, cwd=cwd, environ=environ, output=output, defaults=defaults)
+        return load_config(
+            config_path,
+            cwd=cwd,
+            environ=environ,
+            output=output,
+            defaults=defaults,
+            cache_dir=cache_dir,
+        )
 
     config = load()
     config_stamp = _stamp(config.file)

@@ -22,6 +22,7 @@ _COMMENT = (
     r"|/\*[#@][ \t]*sourceMappingURL=(?P<block>[^\s'\"*]*)[ \t]*\*/)"
 )
 _ALONE = re.compile(rf"(?:\A|(?<=[{_EOL}]))[ \t]*{_COMMENT}[ \t]*(?=[{_EOL}]|\Z)")
+_LINE_END = re.compile(f"[{_EOL}]")
 _AFTER_CODE = re.compile(rf"{_COMMENT}[ \t]*\Z")
 # "//" before the comment, other than a URL's "://": the comment would be inside another one.
 _EARLIER_COMMENT = re.compile(r"(?<![:\\])//")
@@ -31,7 +32,7 @@ def sourcemap_references(text: str) -> list[Reference]:
     """The source map comments of a script, in source order. Never raises."""
     if "sourceMappingURL" not in text:  # the common case, at memchr speed
         return []
-    matches = list(_ALONE.finditer(text))
+    matches = _alone(text)
     after = _after_code(text)
     if after is not None:
         matches.append(after)
@@ -55,6 +56,25 @@ def sourcemap_references(text: str) -> list[Reference]:
                 column=column,
             )
         )
+    return found
+
+
+def _alone(text: str) -> list[re.Match[str]]:
+    """The comments alone on their line, in order. ``_ALONE`` is tried only at the start of a
+    line that holds "sourceMappingURL" (found at memchr speed): run over the whole text, its
+    lookbehind would be tried at every character, which made this scanner slower than the CSS
+    one on a minified bundle."""
+    found: list[re.Match[str]] = []
+    done = 0  # the text before this is settled: line starts are looked for after it only
+    position = text.find("sourceMappingURL")
+    while position >= 0:
+        start = max(text.rfind(eol, done, position) for eol in _EOL) + 1
+        match = _ALONE.match(text, start)
+        end_of_line = _LINE_END.search(text, position)
+        done = len(text) if end_of_line is None else end_of_line.start()
+        if match is not None:
+            found.append(match)
+        position = text.find("sourceMappingURL", done)
     return found
 
 

@@ -29,6 +29,7 @@ from assetbuild.compiler.config import Defaults, SourceDir, load_config
 from assetbuild.errors import BuildError, ConfigError
 from assetbuild.runtime import Assets
 from assetbuild.runtime.jinja import install
+from tests.compiler.test_content_cache import LOG, new_module, project, released, runs
 
 WAIT = 15.0  # seconds: a generous bound for anything to happen, never a measure of speed
 
@@ -125,6 +126,29 @@ def test_a_css_change_rebuilds_and_reports_the_new_fingerprints(site: Path) -> N
         (name, before[name]["path"], after[name]["path"]) for name in changed
     ]
     assert all(before[name]["path"] != after[name]["path"] for name in changed)
+
+
+def test_saving_one_input_of_a_filtered_bundle_runs_that_input_s_filter_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "filter-runs.log"
+    monkeypatch.setenv(LOG, str(log))
+    site = project(tmp_path / "site", new_module())
+    config = site / "assetbuild.toml"
+    # Inside the source directory, where its writes would be changes if they were not ignored.
+    config.write_text('cache_dir = "static/cache"\n' + config.read_text())
+    with Watching(site) as watching:
+        assert watching.next().ok
+        assert len(runs(log)) == 4  # three inputs (one an inlined @import), one output step
+        append(site / "static/css/theme.css", ".saved { color: $brand }\n")
+        rebuild = watching.next()
+        assert rebuild.ok
+        assert runs(log) == ["input css/theme.css", "output css/app.css"]
+        assert (site / "static/cache/v1/filtered").is_dir()
+        # The cache_dir's new entries cause no rebuild of their own.
+        with pytest.raises(queue.Empty):
+            watching.builds.get(timeout=2.0)
+    assert ".saved{color:#336699}" in released(rebuild.result, "css/app.css")  # type: ignore[arg-type]
 
 
 def test_a_broken_save_is_reported_the_release_stays_and_the_fixing_save_recovers(
