@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that tests drive: Chromium (the browser tests) and nginx with its
-# brotli_static module (the serving recipe, tests/recipes). Runs as part of `make test`; a no-op
+# brotli_static module (the serving recipe, tests/recipes), redis-server and memcached (the
+# session stores of tests/examples/test_sessions.py). Runs as part of `make test`; a no-op
 # where they are already installed. Needs root (CI runs as root); without it, says what to install
 # and the tests that need the missing packages are skipped.
 set -euo pipefail
@@ -10,6 +11,8 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 [ -e "$BROTLI_MODULE" ] || missing+=(libnginx-mod-http-brotli-static)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v memcached >/dev/null 2>&1 || missing+=(memcached)
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi
@@ -30,8 +33,8 @@ for package in "${missing[@]}"; do
     fi
 done
 [ ${#available[@]} -gt 0 ] || exit 0
-# The tests start nginx themselves; keep the package from starting a server on
-# port 80 where no policy says otherwise (container images usually have one already).
+# The tests start nginx, redis-server and memcached themselves; keep the packages from starting
+# servers on their ports where no policy says otherwise (container images usually have one).
 if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
     chmod 755 /usr/sbin/policy-rc.d

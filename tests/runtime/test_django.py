@@ -26,9 +26,14 @@ def render(source: str, **context: object) -> str:
     return Template("{% load assetbuild %}" + source).render(Context(context))
 
 
+# The manifest's and the app order's checks; the factor-VI doctor's (W010 and on, under --deploy)
+# are tested in test_django_doctor.py.
+MANIFEST_CHECKS = frozenset({"assetbuild.W001", "assetbuild.E001", "assetbuild.W002"})
+
+
 def assetbuild_errors(deploy: bool = False) -> list[checks.CheckMessage]:
     messages = checks.run_checks(include_deployment_checks=deploy)
-    return [m for m in messages if m.id and m.id.startswith("assetbuild.")]
+    return [m for m in messages if m.id in MANIFEST_CHECKS]
 
 
 # --- the app ---
@@ -85,6 +90,19 @@ def test_asset_url_is_autoescaped_like_any_string() -> None:
         assert render('{% asset_url "css/app.css" %}') == (
             "/s/&quot;&lt;x&gt;/css/app.7d9d3ab0140e.css"
         )
+
+
+def test_a_compiled_url_tag_renders_escaped_or_not_as_its_context_says_every_time() -> None:
+    with override_settings(ASSETBUILD_URL='/s/"<x>/'):
+        template = Template(
+            '{% load assetbuild %}{% asset_url "css/app.css" %}|'
+            '{% autoescape off %}{% asset_url "css/app.css" %}{% endautoescape %}'
+        )
+        for _ in range(3):  # the first render makes the value; the others reuse it
+            assert template.render(Context()) == (
+                '/s/&quot;&lt;x&gt;/css/app.7d9d3ab0140e.css|/s/"<x>/css/app.7d9d3ab0140e.css'
+            )
+        assert template.render(Context(autoescape=False)).count('/s/"<x>/') == 2
 
 
 def test_asset_preload_takes_as() -> None:

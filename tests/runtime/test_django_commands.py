@@ -63,7 +63,8 @@ def test_check_deploy_fails_without_the_release_and_passes_with_it(project: Proj
     project.built()
     after = project.manage("check", "--deploy")  # Django's own deploy warnings remain warnings
     assert after.returncode == 0, after.stderr
-    assert "assetbuild." not in after.stderr
+    # (The factor-VI doctor's warnings, such as W040 for this STATIC_ROOT, are warnings too.)
+    assert "(assetbuild.W001)" not in after.stderr and "(assetbuild.E" not in after.stderr
 
 
 def test_an_invalid_manifest_is_an_error_for_every_command_but_collectstatic(

@@ -27,9 +27,12 @@ class AssetbuildConfig(AppConfig):
             check_app_order,
             check_manifest,
             check_manifest_deployed,
+            check_stateless,
         )
 
         checks.register(check_manifest, TAG)
         checks.register(check_app_order, TAG)
         # Deploy checks run only under `check --deploy`, where a missing manifest is an error.
         checks.register(check_manifest_deployed, TAG, deploy=True)
+        # The factor-VI doctor: a development setup (DEBUG, a local cache) is no deploy.
+        checks.register(check_stateless, TAG, deploy=True)

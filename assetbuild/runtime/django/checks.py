@@ -5,7 +5,9 @@ rest run before the first build), ``assetbuild.E001`` (the manifest cannot be us
 invalid, of another version, or no manifest configured at all; and, under ``check --deploy``, no
 manifest there: a deploy needs its release), and ``assetbuild.W002`` (``ReleaseStorage`` is in
 use but ``django.contrib.staticfiles`` comes first in ``INSTALLED_APPS``, so ``runserver`` would
-serve the sources instead of the release).
+serve the sources instead of the release). And, under ``check --deploy``, the factor-VI
+doctor's findings (``assetbuild.W010`` to ``W041``, ``I050``: assetbuild.doctor computes them
+from the settings; ``check_stateless`` only turns them into check messages).
 Must not: raise; it reports. Nor write, or build: ``collectstatic`` is what makes the manifest,
 so these checks are not tagged ``staticfiles`` (the tag ``collectstatic`` runs before building).
 """
@@ -17,8 +19,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.apps import AppConfig, apps
-from django.core.checks import CheckMessage, Error, Warning
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Info, Warning
 
+from assetbuild.doctor import django as doctor
 from assetbuild.errors import ManifestError
 from assetbuild.runtime.django._current import get_assets, manifest_path
 
@@ -82,6 +86,20 @@ def check_app_order(
             hint=f"Move {APP!r} above {STATICFILES!r} in INSTALLED_APPS.",
             id="assetbuild.W002",
         )
+    ]
+
+
+def check_stateless(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """Under ``check --deploy``: what keeps the processes from being stateless (factor VI)."""
+    return [
+        (Info if finding.level == "info" else Warning)(
+            f"{finding.setting} = {finding.value}: {finding.message}",
+            hint=finding.hint,
+            id=finding.id,
+        )
+        for finding in doctor.findings(settings)
     ]
 
 

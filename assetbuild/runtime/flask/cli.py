@@ -11,7 +11,9 @@ app says (the build side's ``integrations.flask.defaults``: the static folders o
 blueprints, the directory of the manifest the runtime reads, the static URL, the state directory
 and the config file beside the app), so that ``build``, ``watch``, ``verify``, ``clean``,
 ``inspect`` and ``check-templates`` work on the release the app serves; an app or a setting that
-cannot be used, as one line and exit status 2.
+cannot be used, as one line and exit status 2. And ``doctor [--json]``, run here without the
+build side: the factor-VI findings for the loaded app (assetbuild.doctor), exit status 1 when one
+breaks factor VI.
 Must not: import click or the build side when imported (the runtime never does: ``command`` is
 made on first access, which only Flask's command line makes, and the build side is imported when
 the command runs), parse ``assetbuild``'s options itself, or end the process itself.
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
 
 # The exit status of a configuration that cannot be used, as `assetbuild build` has it.
 EXIT_USAGE = 2
+# The exit status of a doctor that found what breaks factor VI, as `assetbuild doctor` has it.
+EXIT_FINDINGS = 1
 # Arguments that ask for help or the version, which need no app.
 _NO_APP_NEEDED = frozenset({"-h", "--help", "--version"})
 
@@ -57,6 +61,44 @@ def _make_command() -> click.Command:
         def show(self, file: IO[Any] | None = None) -> None:
             click.echo(f"error: {self.format_message()}", file=file, err=True)
 
+    class FindingsError(click.ClickException):
+        """The doctor found what breaks factor VI: its summary as the last line, exit status 1
+        (as ``assetbuild doctor``)."""
+
+        exit_code = EXIT_FINDINGS
+
+        def show(self, file: IO[Any] | None = None) -> None:
+            click.echo(self.format_message(), file=file, err=True)
+
+    def doctor(ctx: click.Context, arguments: list[str]) -> None:
+        """``doctor [--json]``: the factor-VI findings for the app (assetbuild.doctor), without
+        the build side."""
+        from assetbuild.doctor import flask as found
+        from assetbuild.doctor import report
+        from assetbuild.doctor.finding import fails
+
+        unknown = [arg for arg in arguments if arg != "--json"]
+        if unknown:
+            raise click.UsageError(
+                f"doctor: no such option {unknown[0]!r}; usage: flask assetbuild doctor [--json]",
+                ctx,
+            )
+        ctx.meta[COMMAND_RUNNING] = True  # a doctor needs no release: a build may not have run
+        try:
+            app = ctx.ensure_object(ScriptInfo).load_app()
+        except NoAppException as exc:
+            raise UnusableAppError(exc.format_message()) from None
+        findings = found.findings(app)
+        target = f"the Flask app ({app.import_name})"
+        if "--json" in arguments:
+            click.echo(report.as_json(findings, target))
+        else:
+            for line in report.lines(findings):
+                click.echo(line)
+        if fails(findings):
+            raise FindingsError(report.summary(findings, target))
+        click.echo(report.summary(findings, target), err=True)
+
     @click.command(
         "assetbuild",
         # Everything after `assetbuild`, --help included, belongs to assetbuild's command line.
@@ -74,10 +116,14 @@ def _make_command() -> click.Command:
         """Runs an assetbuild command (build, watch, verify, clean, inspect, check-templates, ...)
         with the sources of the Flask app: its static folder, and each blueprint's under the prefix
         '<blueprint name>/'. `flask assetbuild --help` lists the commands."""
+        arguments = list(args)
+        if arguments[:1] == ["doctor"] and not _NO_APP_NEEDED & set(arguments):
+            doctor(ctx, arguments[1:])
+            return
+
         from assetbuild.compiler.cli import main
         from assetbuild.compiler.integrations import flask as integration
 
-        arguments = list(args)
         defaults = None
         if arguments and not _NO_APP_NEEDED & set(arguments):
             # Before the app loads: AssetBuild(app), run as it loads, reads this mark.

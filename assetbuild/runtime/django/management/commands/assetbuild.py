@@ -4,8 +4,9 @@ Owns: handing the arguments, as typed, to the ``assetbuild`` command line togeth
 settings say (the finders' sources, ``STATIC_ROOT``, ``STATIC_URL``, the state directory and
 the project's config file: the build side's ``integrations.django.defaults()``), so that
 ``build``, ``watch``, ``verify``, ``clean``, ``inspect``, ``check-templates`` (and ``publish``)
-work on the release ``collectstatic`` makes; and turning a failure's exit status into a ``CommandError`` with
-that status.
+work on the release ``collectstatic`` makes; ``doctor [--json]``, the factor-VI findings
+for these settings (assetbuild.doctor, no build side); and turning a failure's exit status into
+a ``CommandError`` with that status.
 Must not: parse ``assetbuild``'s options itself (click does, with its own ``--help`` for each
 command), run the system checks (they read the manifest this command may be about to write), or
 import the build side before ``handle`` runs.
@@ -50,11 +51,14 @@ class Command(BaseCommand):
         return super().create_parser(prog_name, subcommand, add_help=False, **kwargs)
 
     def handle(self, *args: str, **options: Any) -> None:
+        arguments = _without_django_options(list(args))
+        if arguments[:1] == ["doctor"] and not options.get("assetbuild_help"):
+            return self.doctor(arguments[1:])  # the settings are all it reads: no build side
+
         from assetbuild.compiler.cli import main
         from assetbuild.compiler.integrations import django as integration
         from assetbuild.errors import ConfigError
 
-        arguments = _without_django_options(list(args))
         if options.get("assetbuild_help"):
             arguments = ["--help", *arguments]
         try:
@@ -74,6 +78,33 @@ class Command(BaseCommand):
                     f"`assetbuild {name}` failed with exit status {status} (see above)",
                     returncode=status,
                 ) from None
+
+    def doctor(self, arguments: list[str]) -> None:
+        """``doctor [--json]``: the factor-VI findings for these settings, as ``assetbuild
+        doctor --django-settings`` shows them; exit status 1 when one breaks factor VI."""
+        from django.conf import settings
+
+        from assetbuild.doctor import django as doctor
+        from assetbuild.doctor import report
+        from assetbuild.doctor.finding import fails
+
+        unknown = [arg for arg in arguments if arg != "--json"]
+        if unknown:
+            raise CommandError(
+                f"doctor: no such option {unknown[0]!r}; usage: assetbuild doctor [--json]",
+                returncode=EXIT_USAGE,
+            )
+        findings = doctor.findings(settings)
+        module = getattr(settings, "SETTINGS_MODULE", None) or "configured in code"
+        target = f"the Django settings ({module})"
+        if "--json" in arguments:
+            self.stdout.write(report.as_json(findings, target))
+        else:
+            for line in report.lines(findings):
+                self.stdout.write(line)
+        if fails(findings):
+            raise CommandError(report.summary(findings, target), returncode=1)
+        self.stderr.write(report.summary(findings, target), style_func=None)
 
 
 def _without_django_options(args: list[str]) -> list[str]:

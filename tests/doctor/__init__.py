@@ -1,0 +1,1 @@
+"""Tests of assetbuild.doctor: the factor-VI findings, from settings and apps."""

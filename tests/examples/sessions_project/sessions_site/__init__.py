@@ -1,0 +1,1 @@
+"""A Django project whose only state is its sessions (see ../README.md)."""
