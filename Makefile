@@ -13,7 +13,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-# Debian packages the browser tests need (Chromium); a no-op when they are already there.
+# Debian packages the tests drive (Chromium, nginx, redis-server, memcached); a no-op when they
+# are already there.
 system-deps:
 	bash scripts/system-deps.sh
 
@@ -40,14 +41,16 @@ DEMO_BIND ?= 127.0.0.1:8000
 # The sample site's release, then the Flask example built the Flask way (`flask assetbuild build`:
 # the sources from the app's and its blueprints' static folders) and served as in production:
 # gunicorn with 2 workers, the app's own static routes serving the release. Runs until Ctrl-C.
+# The build also writes its HTML report beside the release (never in it); the app serves it at /report.
 demo: $(STAMP)
 	$(VENV)/bin/assetbuild build --config fixtures/site/assetbuild.toml
 	@echo
 	@echo "release in fixtures/site/build/static:"
 	@cd fixtures/site/build/static && find . -type f | sort | sed 's/^/  /'
 	@echo
-	cd examples/flask_app && PYTHONDONTWRITEBYTECODE=1 ../../$(VENV)/bin/flask --app app assetbuild build
+	cd examples/flask_app && PYTHONDONTWRITEBYTECODE=1 ../../$(VENV)/bin/flask --app app assetbuild build --report build/report.html
 	@echo
+	@echo "report of the release: examples/flask_app/build/report.html (open it from disk, or at http://$(DEMO_BIND)/report)"
 	@echo "examples/flask_app: http://$(DEMO_BIND)/ , /blog/ and /wiki/  (gunicorn, 2 workers; Ctrl-C stops it)"
 	PYTHONDONTWRITEBYTECODE=1 $(VENV)/bin/gunicorn --workers 2 --bind $(DEMO_BIND) \
 		--chdir examples/flask_app app:app
@@ -66,8 +69,9 @@ demo-django: $(STAMP)
 clean-venv:
 	rm -rf $(VENV)
 
-# The benchmark (bench/run.py): assetbuild and its peers side by side on the pinned corpus, x1 and
-# x16, 5 rounds, medians and ratios, then the runtime figures; also written to bench/results.json.
+# The benchmark (bench/run.py): assetbuild and its peers side by side on the pinned corpus, x1, x4
+# and x16, 5 rounds, medians and ratios (with the cold build / floor and no-op rebuild / cold build
+# targets of issue 18 at each scale), then the runtime figures; also written to bench/results.json.
 # Installs the peers into bench/.venv-peers and esbuild into bench/node_modules. Takes 20-40
 # minutes on 2 cores (WhiteNoise and brotli 11 dominate); pass options as BENCH_ARGS="--rounds 3".
 .PHONY: bench bench-smoke

@@ -291,6 +291,7 @@ def test_the_workflow_checks_out_installs_builds_verifies_and_uploads_in_that_or
         ["assetbuild", "build"],
         ["assetbuild", "verify"],
         "actions/upload-artifact",
+        "actions/upload-artifact",
     ]
     assert "assetbuild" in steps(workflow)[2]["run"]
 
@@ -306,9 +307,11 @@ def test_the_workflow_commands_are_accepted_by_our_cli_and_upload_the_release(
         assert invoke(site, *command[1:], "--help").exit_code == 0
         result = invoke(site, *command[1:])
         assert result.exit_code == 0, f"{step['run']}: {result.output}"
-    upload = steps(workflow)[-1]["with"]
-    assert (site / upload["path"] / "manifest.json").is_file()
-    assert upload["if-no-files-found"] == "error"
+    release, report = (step["with"] for step in steps(workflow)[-2:])
+    assert (site / release["path"] / "manifest.json").is_file()
+    assert (site / report["path"]).is_file()  # the HTML report, beside the release
+    assert not (site / report["path"]).is_relative_to(site / release["path"])
+    assert release["if-no-files-found"] == report["if-no-files-found"] == "error"
 
 
 # -- nginx ----------------------------------------------------------------------------------------
