@@ -47,9 +47,16 @@ LAYERS: tuple[Layer, ...] = (
     Layer(
         "shared",
         "shared values",
-        "The version, the error hierarchy and the manifest schema are the bottom, for both sides; "
-        "they import only the standard library and each other.",
-        ("assetbuild", "assetbuild.errors", "assetbuild.manifest"),
+        "The version, the error hierarchy, the manifest schema and the factor-VI doctor (which "
+        "reads settings and apps by duck typing) are the bottom, for both sides; they import "
+        "only the standard library and each other.",
+        (
+            "assetbuild",
+            "assetbuild.errors",
+            "assetbuild.manifest",
+            "assetbuild.doctor",
+            "assetbuild.doctor.*",
+        ),
     ),
     Layer(
         "compiler",
@@ -62,7 +69,8 @@ LAYERS: tuple[Layer, ...] = (
         "compiler",
         "leaves",
         "The leaf modules hold values and the operations on them (globs, the dependency order, "
-        "fingerprints, codecs, text decoding, reference resolution, stable reads, sizes and "
+        "fingerprints, codecs, data: URIs, text decoding, reference resolution, stable reads, "
+        "sizes and "
         "budgets, the build cache, the problem log, the pool policy); they "
         "stand on the scanners and on each other, never on a phase.",
         (
@@ -70,9 +78,11 @@ LAYERS: tuple[Layer, ...] = (
             "assetbuild.compiler.budgets",
             "assetbuild.compiler.cache",
             "assetbuild.compiler.compress",
+            "assetbuild.compiler.content_cache",
             "assetbuild.compiler.fingerprint",
             "assetbuild.compiler.globs",
             "assetbuild.compiler.graph",
+            "assetbuild.compiler.inline",
             "assetbuild.compiler.problems",
             "assetbuild.compiler.references",
             "assetbuild.compiler.sizes",
@@ -116,13 +126,17 @@ LAYERS: tuple[Layer, ...] = (
     Layer(
         "compiler",
         "commands",
-        "The commands beside build (verify, inspect, check-templates, watch, archive) and the "
+        "The commands beside build (verify, inspect, check-templates, watch, archive, doctor, "
+        "report, publish) "
+        "and the "
         "migrations from webassets and django-compressor run the assembly or stand apart from it.",
         (
             "assetbuild.compiler.commands",
             "assetbuild.compiler.commands.*",
             "assetbuild.compiler.migrate",
             "assetbuild.compiler.migrate.*",
+            "assetbuild.compiler.publish",
+            "assetbuild.compiler.publish.*",
         ),
     ),
     Layer(
@@ -133,6 +147,7 @@ LAYERS: tuple[Layer, ...] = (
         (
             "assetbuild.__main__",
             "assetbuild.compiler.cli",
+            "assetbuild.compiler.cli.*",
             "assetbuild.compiler.progress",
             "assetbuild.compiler.summary",
         ),
@@ -178,8 +193,18 @@ BRIDGES: Mapping[tuple[str, str], frozenset[str]] = {
 WRITERS: Mapping[str, str] = {
     "assetbuild.compiler.release": "the release writer: release files, the manifest and its "
     "history, the build cache, the lock, and clean",
+    "assetbuild.compiler.content_cache": "the cache_dir the user named, outside the release: "
+    "entries written through a temporary file and a rename (so builds in other processes and on "
+    "other machines sharing it read whole entries or none), and `cache prune`. Not through the "
+    "release writer: the cache belongs to no release and its lock, and a filter's result is "
+    "kept as soon as a build reading them is sure of it, whether that build ends up committing",
     "assetbuild.compiler.commands.archive": "`build --archive FILE.tar.gz` writes the tarball the "
     "user named, outside the release, through a temporary name and a rename",
+    "assetbuild.compiler.commands.report": "`report -o FILE` and `build --report FILE` write the "
+    "HTML page the user named, never inside the release, through a temporary name and a rename",
+    "assetbuild.compiler.publish.store": "`publish file:///DIR` writes the release's objects "
+    "into the directory the user named, each through a temporary file and a link (create-only) "
+    "or a rename (the manifest, last), and `clean --remote file:///DIR` deletes from it",
     "assetbuild.compiler.migrate.output": "`import webassets|django-compressor -o FILE` writes the "
     "assetbuild.toml the user named, never replacing one without --force; `import "
     "django-compressor --rewrite` replaces the templates it converted, each through a temporary "
@@ -189,7 +214,11 @@ WRITERS: Mapping[str, str] = {
 # The modules that may end the process. The CLI maps errors to exit statuses; ``__main__`` only
 # calls the click group, which exits by itself.
 EXITERS: Mapping[str, str] = {
-    "assetbuild.compiler.cli": "the only place that knows exit statuses",
+    "assetbuild.compiler.cli._root": "the mapping from assetbuild's errors to exit statuses",
+    "assetbuild.compiler.cli._build": "verify exits 1 listing what does not match the manifest",
+    "assetbuild.compiler.cli._imports": "a conversion that cannot be exact exits 2, writing nothing",
+    "assetbuild.compiler.cli._inspect": "check-templates and doctor exit 1 on what they find",
+    "assetbuild.compiler.cli._publish": "publish --check exits 1 naming each missing object",
 }
 
 LAYOUT_HEADING = "## Layout of the code"
