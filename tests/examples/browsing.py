@@ -1,6 +1,6 @@
 """What the browser tests share: visiting a page in Chromium, and a release changed after its build.
 
-``visit`` opens a page in a fresh browser context and records what the browser reported while
+``chromium`` launches Debian's Chromium through Playwright for a fixture. ``visit`` opens a page in a fresh browser context and records what the browser reported while
 loading it; given ``html``, the browser gets that document instead of the server's (at the same
 URL, so everything else it loads still comes from the server). ``tamper`` copies a release and
 changes one byte of one asset, as an attacker or a broken CDN would, without changing its name.
@@ -8,19 +8,71 @@ changes one byte of one asset, as an attacker or a broken CDN would, without cha
 
 from __future__ import annotations
 
+import gc
 import gzip
+import os
 import shutil
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import brotli
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, Route
+import pytest
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Request,
+    Response,
+    Route,
+    sync_playwright,
+)
 
 from tests.examples import Server
 
+# Debian's Chromium (`bash scripts/system-deps.sh` installs it; `make test` runs that), driven by
+# Playwright for Python. Playwright's own browsers are never downloaded (`playwright install`).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-proxy-server",  # straight to 127.0.0.1, whatever proxy the environment names
+]
 TIMEOUT_MS = 10_000  # for every Playwright call; a page here loads in well under a second
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Headless Chromium, for a fixture to yield; a skip where it is not installed, a failure if
+    that is CI."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(
+                f"{CHROMIUM} is missing and CI=true: install it with scripts/system-deps.sh"
+            )
+        pytest.skip(f"{CHROMIUM} is missing; `bash scripts/system-deps.sh` installs it (as root)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+    # Playwright's driver runs under asyncio, whose subprocess pipes are closed only when they
+    # are collected: collect them here, where the browser ends, and not during whichever later
+    # test the collector happens to run in (as a ResourceWarning, which fails that test).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+
 
 _COMPRESSORS: dict[str, Callable[[bytes], bytes]] = {
     "gzip": lambda data: gzip.compress(data, mtime=0),

@@ -7,28 +7,13 @@ and they are stopped before the next example's start; the last stop when the pac
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from tests.examples import WSGI_APPS, Example, Server, build, serve
-
-# Debian's Chromium (`bash scripts/system-deps.sh` installs it; `make test` runs that), driven by
-# Playwright for Python. Playwright's own browsers are never downloaded (`playwright install`).
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-proxy-server",  # straight to 127.0.0.1, whatever proxy the environment names
-]
+from tests.examples.browsing import chromium
 
 
 @pytest.fixture(scope="package", params=sorted(WSGI_APPS))
@@ -49,17 +34,5 @@ def server(example: Example, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     """Headless Chromium; a skip where it is not installed, a failure if that is CI."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(
-                f"{CHROMIUM} is missing and CI=true: install it with scripts/system-deps.sh"
-            )
-        pytest.skip(f"{CHROMIUM} is missing; `bash scripts/system-deps.sh` installs it (as root)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched

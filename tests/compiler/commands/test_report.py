@@ -3,12 +3,10 @@ itself opened from disk in headless Chromium."""
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import re
 import shutil
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,7 +16,7 @@ from typing import Any
 import pytest
 import rcssmin
 from click.testing import CliRunner, Result
-from playwright.sync_api import Browser, Dialog, Page, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page
 
 from assetbuild.compiler import compress
 from assetbuild.compiler.budgets import measure
@@ -27,8 +25,8 @@ from assetbuild.compiler.commands.report import Report, gather, render, report_r
 from assetbuild.compiler.config import load_config
 from assetbuild.compiler.sizes import Budget
 from assetbuild.manifest import load
-from tests.conftest import FIXTURES, in_ci, write
-from tests.examples.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import FIXTURES, write
+from tests.examples.browsing import chromium
 
 # File names are user input: these are real files of a source directory, built, then reported.
 HOSTILE = "<img src=x onerror=alert(1)>.css"
@@ -307,26 +305,8 @@ def hostile_site(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        if in_ci():
-            pytest.fail(
-                f"{CHROMIUM} is missing and CI=true: install it with scripts/system-deps.sh"
-            )
-        pytest.skip(f"{CHROMIUM} is missing; `bash scripts/system-deps.sh` installs it (as root)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
-    # Playwright's driver runs under asyncio, whose subprocess pipes are closed only when they
-    # are collected: collect them here, where the browser ends, and not during whichever later
-    # test of this session the collector happens to run in (as a ResourceWarning, an error).
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
+    with chromium() as launched:
+        yield launched
 
 
 @dataclass
