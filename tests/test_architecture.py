@@ -219,6 +219,8 @@ EXITERS: Mapping[str, str] = {
     "assetbuild.compiler.cli._imports": "a conversion that cannot be exact exits 2, writing nothing",
     "assetbuild.compiler.cli._inspect": "check-templates and doctor exit 1 on what they find",
     "assetbuild.compiler.cli._publish": "publish --check exits 1 naming each missing object",
+    "assetbuild.compiler.workers": "a forked worker that finds its build already dead ends itself "
+    "(no status anyone reads: its parent is gone)",
 }
 
 LAYOUT_HEADING = "## Layout of the code"

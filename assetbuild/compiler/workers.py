@@ -18,7 +18,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -47,25 +47,21 @@ def can_fork(jobs: int) -> bool:
     return jobs >= 2 and sys.platform.startswith("linux") and threading.active_count() == 1
 
 
-@contextmanager
-def scanning_processes(jobs: int, size: int) -> Iterator[ProcessPoolExecutor | None]:
+def scanning_processes(jobs: int, size: int) -> AbstractContextManager[ProcessPoolExecutor | None]:
     """``jobs`` forked processes to scan ``size`` bytes, or None where they would not pay (or
     cannot fork). Unfinished work is cancelled when the block ends."""
-    if size < PARALLEL_SCAN_BYTES or not can_fork(jobs):
-        yield None
-        return
-    pool = _forked(jobs)
-    try:
-        yield pool
-    finally:
-        pool.shutdown(cancel_futures=True)
+    return _processes(jobs, size >= PARALLEL_SCAN_BYTES)
+
+
+def staging_processes(jobs: int, files: int) -> AbstractContextManager[ProcessPoolExecutor | None]:
+    """``jobs`` forked processes to stage ``files`` files as they are, or None where they would
+    not pay (or cannot fork). Unfinished work is cancelled when the block ends."""
+    return _processes(jobs, files >= PARALLEL_STAGE_FILES)
 
 
 @contextmanager
-def staging_processes(jobs: int, files: int) -> Iterator[ProcessPoolExecutor | None]:
-    """``jobs`` forked processes to stage ``files`` files as they are, or None where they would
-    not pay (or cannot fork)."""
-    if files < PARALLEL_STAGE_FILES or not can_fork(jobs):
+def _processes(jobs: int, worth_it: bool) -> Iterator[ProcessPoolExecutor | None]:
+    if not worth_it or not can_fork(jobs):
         yield None
         return
     pool = _forked(jobs)
