@@ -294,7 +294,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     figures.add("Jinja2 template, 10 tags hard-coded, per render", jinja(hard_coded))
 
-    # Flask: Flask-Static-Digest's static_url_for against our globals, in the same app.
+    # Flask: Flask-Static-Digest's static_url_for against our globals and tags, each in an app
+    # of its own.
     def flask_app(digested: bool = True) -> Any:
         from flask import Flask
         from flask_static_digest import FlaskStaticDigest
@@ -308,14 +309,18 @@ def main(argv: list[str] | None = None) -> int:
             static = Path(scratch.name)  # our globals read our manifest, not the static folder
         app = Flask("bench", static_folder=str(static), static_url_path="/static")
         app.config["ASSETBUILD_MANIFEST"] = str(manifest)
-        digest = FlaskStaticDigest(app)
-        AssetBuild(app)
+        # One extension per app: AssetBuild answers url_for("static", ...) from its manifest,
+        # which knows none of the names Flask-Static-Digest's static_url_for passes it.
+        digest = FlaskStaticDigest(app) if digested else None
+        if not digested:
+            AssetBuild(app)
         context = app.test_request_context("/")
         context.push()  # popped when the process ends
         return app, digest
 
     def fsd_call() -> Callable[[], object]:
         _, digest = flask_app()
+        assert digest is not None
         return lambda: digest.static_url_for("static", filename=first[1])
 
     def flask_template(source: str, digested: bool) -> Callable[[], Callable[[], object]]:
